@@ -1,0 +1,79 @@
+"""Losses with their gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import softmax
+from .validation import as_float_array
+
+__all__ = ["softmax_cross_entropy"]
+
+
+def softmax_cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, *, reduction: str = "sum"
+) -> tuple[float, np.ndarray]:
+    r"""Cross-entropy of softmax probabilities against integer targets, and its gradient.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (..., V)
+        Unnormalised scores, e.g. ``(N, V)`` for one step or ``(N, T, V)`` for
+        a sequence.
+    targets : ndarray of int, shape (...)
+        The index of the correct class at every position, in ``[0, V)``.
+    reduction : {"sum", "mean"}, default "sum"
+        ``"sum"`` adds the loss of every position, the total loss
+        :math:`L = \sum_t L_t` of a sequence; ``"mean"`` divides it by the
+        number of positions.
+
+    Returns
+    -------
+    loss : float
+        The reduced loss.
+    dlogits : ndarray, shape (..., V)
+        :math:`\partial L / \partial z`.
+
+    Notes
+    -----
+    With :math:`p = \operatorname{softmax}(z)` and target :math:`y`, the loss
+    of one position is :math:`-\log p_y` and its gradient is
+    :math:`p - \mathrm{onehot}(y)`. The log-probability is computed as
+    :math:`z_y - \max z - \log \sum_v e^{z_v - \max z}`, which never takes the
+    log of zero.
+
+    Examples
+    --------
+    >>> loss, dz = softmax_cross_entropy(np.zeros((2, 4)), np.array([0, 3]))
+    >>> bool(np.isclose(loss, 2 * np.log(4)))
+    True
+    >>> dz[0]
+    array([-0.75,  0.25,  0.25,  0.25])
+    """
+    z = as_float_array("logits", logits)
+    y = np.asarray(targets)
+    if z.ndim < 1:
+        raise ValueError("logits must have a class axis (..., V)")
+    if y.shape != z.shape[:-1]:
+        raise ValueError(
+            f"targets has shape {y.shape} but logits has shape {z.shape}; "
+            f"targets must have shape {z.shape[:-1]} (one class index per position)"
+        )
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
+    V = z.shape[-1]
+    if y.size and (y.min() < 0 or y.max() >= V):
+        raise ValueError(f"targets must lie in [0, {V}) for V={V} classes, got {y.min()}..{y.max()}")
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f'reduction must be "sum" or "mean", got {reduction!r}')
+
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    picked = np.take_along_axis(log_p, y[..., None], axis=-1)[..., 0]
+    loss = -picked.sum()
+
+    dz = softmax(z)
+    np.put_along_axis(dz, y[..., None], np.take_along_axis(dz, y[..., None], axis=-1) - 1, -1)
+    if reduction == "mean":
+        loss, dz = loss / y.size, dz / y.size
+    return float(loss), dz

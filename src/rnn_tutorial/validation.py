@@ -1,0 +1,182 @@
+"""Input checks that turn a wrong shape into a sentence a reader can act on.
+
+Every public function checks its arguments here before any arithmetic, so a
+mistake surfaces as ``ValueError: x has shape (4, 3) but params["W_xh"]
+expects D=5`` instead of a broadcasting error from deep inside numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Sizes", "as_float_array", "check_input", "param_sizes"]
+
+
+class Sizes(dict):
+    """Named sizes (``"N"``, ``"D"``, ``"H"`` …) with the argument each came from.
+
+    Maps a size letter to ``(value, source)`` so that an error can say where
+    the expected value was read, e.g. ``params["W_xh"] expects D=5``.
+    """
+
+    def value(self, letter: str) -> int:
+        return self[letter][0]
+
+
+def _shape_str(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(int(s)) for s in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _letters_str(letters: Sequence[str]) -> str:
+    return "(" + ", ".join(letters) + (",)" if len(letters) == 1 else ")")
+
+
+def as_float_array(name: str, value, *, finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a floating ndarray, or raise naming the argument.
+
+    Integer and boolean input is promoted to float64; float32 and float64 are
+    kept, so a caller chooses the precision.
+
+    Examples
+    --------
+    >>> as_float_array("x", [[1, 2]]).dtype
+    dtype('float64')
+    >>> as_float_array("x", [np.nan])
+    Traceback (most recent call last):
+    ...
+    ValueError: x contains NaN or infinity
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiub":
+        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if finite and not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return array
+
+
+def param_sizes(params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[str]]) -> Sizes:
+    """Read the sizes named in ``spec`` off ``params`` and check they agree.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The weights, e.g. ``{"W_xh": (D, H), "W_hh": (H, H), "b_h": (H,)}``.
+    spec : dict of str to tuple of str
+        The expected shape of each key in size letters, e.g.
+        ``{"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)}``. A letter
+        may also be an int-valued expression such as ``"4H"``: a multiple of a
+        letter seen earlier or later in the spec.
+
+    Returns
+    -------
+    Sizes
+        Each letter with its value and the key it was first read from.
+
+    Examples
+    --------
+    >>> p = {"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((2, 2)), "b_h": np.zeros(2)}
+    >>> sizes = param_sizes(p, {"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)})
+    >>> sizes.value("D"), sizes.value("H")
+    (3, 2)
+    >>> p["W_hh"] = np.zeros((2, 5))
+    >>> param_sizes(p, {"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)})
+    Traceback (most recent call last):
+    ...
+    ValueError: params["W_hh"] has shape (2, 5) but params["W_xh"] gives H=2, so it must be (2, 2)
+    """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [key for key in spec if key not in params]
+    if missing:
+        raise ValueError(
+            f"params is missing {', '.join(repr(k) for k in missing)}; "
+            f"it has {', '.join(repr(k) for k in params) or 'no keys'}"
+        )
+    sizes = Sizes()
+    arrays = {key: as_float_array(f'params["{key}"]', params[key]) for key in spec}
+    # First pass: read plain letters; second pass: check every dimension.
+    for key, letters in spec.items():
+        shape = arrays[key].shape
+        if len(shape) != len(letters):
+            raise ValueError(
+                f'params["{key}"] must be {len(letters)}-D {_letters_str(letters)} '
+                f"but has shape {_shape_str(shape)}"
+            )
+        for letter, size in zip(letters, shape, strict=True):
+            base, factor = _split_multiple(letter)
+            if base not in sizes and size % factor == 0:
+                sizes[base] = (size // factor, f'params["{key}"]')
+    for key, letters in spec.items():
+        shape = arrays[key].shape
+        expected = tuple(sizes.value(_split_multiple(l)[0]) * _split_multiple(l)[1] for l in letters)
+        if shape != expected:
+            bad = next(l for l, s, e in zip(letters, shape, expected, strict=True) if s != e)
+            base = _split_multiple(bad)[0]
+            value, source = sizes[base]
+            raise ValueError(
+                f'params["{key}"] has shape {_shape_str(shape)} but {source} gives '
+                f"{base}={value}, so it must be {_shape_str(expected)}"
+            )
+    return sizes
+
+
+def _split_multiple(letter: str) -> tuple[str, int]:
+    """``"4H"`` -> ``("H", 4)``; ``"H"`` -> ``("H", 1)``."""
+    digits = letter.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return letter[len(digits):], int(digits) if digits else 1
+
+
+def check_input(
+    name: str, value, letters: Sequence[str], sizes: Sizes, *, finite: bool = True
+) -> np.ndarray:
+    """Check an input's shape against known sizes, recording new ones.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name as the caller wrote it, e.g. ``"x"`` or ``"h0"``.
+    value : array_like
+        The input.
+    letters : tuple of str
+        Its expected shape in size letters, e.g. ``("N", "T", "D")``.
+    sizes : Sizes
+        Sizes known so far (from the parameters or earlier inputs); letters
+        not yet known are read from this input and added.
+    finite : bool, default True
+        Reject NaN and infinity.
+
+    Returns
+    -------
+    ndarray
+        ``value`` as a floating array.
+
+    Examples
+    --------
+    >>> p = {"W_xh": np.zeros((5, 2)), "W_hh": np.zeros((2, 2)), "b_h": np.zeros(2)}
+    >>> sizes = param_sizes(p, {"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)})
+    >>> check_input("x", np.zeros((4, 3)), ("N", "D"), sizes)
+    Traceback (most recent call last):
+    ...
+    ValueError: x has shape (4, 3) but params["W_xh"] expects D=5
+    """
+    array = as_float_array(name, value, finite=finite)
+    if array.ndim != len(letters):
+        raise ValueError(
+            f"{name} must be {len(letters)}-D {_letters_str(letters)} "
+            f"but has shape {_shape_str(array.shape)}"
+        )
+    for letter, size in zip(letters, array.shape, strict=True):
+        if letter not in sizes:
+            sizes[letter] = (size, name)
+    for letter, size in zip(letters, array.shape, strict=True):
+        value_, source = sizes[letter]
+        if size != value_:
+            verb = "expects" if source.startswith("params") else "has"
+            raise ValueError(
+                f"{name} has shape {_shape_str(array.shape)} but {source} {verb} {letter}={value_}"
+            )
+    return array
