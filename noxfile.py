@@ -1,0 +1,102 @@
+"""Every task a reader or contributor runs: ``nox -s docs``, ``nox -s tests`` and friends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).resolve().parent
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+HTML = BUILD / "html"
+LANGUAGES = ("en", "zh_CN")
+
+
+def install_groups(session: nox.Session, *groups: str) -> None:
+    """Install the package and dependency groups from pyproject.toml."""
+    args = [arg for g in groups for arg in ("--group", g)]
+    session.install("--upgrade", "pip>=25.1")  # pip learned --group in 25.1
+    session.install(*args, "-e", ".")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the book in both languages (in parallel) and the root page."""
+    install_groups(session, "docs")
+    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
+                "--display-name", "Python 3", silent=True)
+    extra = session.posargs  # e.g. -E to rebuild everything
+    env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:rnn_tutorial"}
+    bin_dir = Path(session.bin)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    procs = {}
+    for lang in LANGUAGES:
+        cmd = [str(bin_dir / "sphinx-build"), "-b", "html", "-n", "-W", "--keep-going", "-q",
+               "-d", str(BUILD / "doctrees" / lang), *extra,
+               str(DOCS / lang), str(HTML / lang)]
+        session.log(" ".join(cmd))
+        log = open(BUILD / f"sphinx-{lang}.log", "w", encoding="utf-8")  # noqa: SIM115
+        procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
+    failed = []
+    for lang, (proc, log) in procs.items():
+        proc.wait()
+        log.close()
+        output = (BUILD / f"sphinx-{lang}.log").read_text(encoding="utf-8")
+        if output.strip():
+            print(f"--- sphinx ({lang}) ---\n{output}", file=sys.stderr)
+        if proc.returncode:
+            failed.append(lang)
+    if failed:
+        session.error(f"the {' and '.join(failed)} build failed (see the log above)")
+    shutil.copyfile(DOCS / "_shared" / "root_index.html", HTML / "index.html")
+    (HTML / ".nojekyll").touch()
+    session.log(f"open {HTML / 'index.html'}")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit tests, gradient checks, doctests of the package and page parity."""
+    install_groups(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def doctests(session: nox.Session) -> None:
+    """The package's docstring examples alone."""
+    install_groups(session, "test")
+    session.run("pytest", "src/rnn_tutorial", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the package, tests, noxfile and Sphinx configuration."""
+    install_groups(session, "lint")
+    session.run("ruff", "check", "src", "tests", "noxfile.py", "docs")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
+
+
+@nox.session(venv_backend="none")
+def serve(session: nox.Session) -> None:
+    """Serve the built book on http://127.0.0.1:8000 (run nox -s docs first)."""
+    if not (HTML / "index.html").exists():
+        session.error("no book built yet: run nox -s docs first")
+    port = session.posargs[0] if session.posargs else "8000"
+    session.run(sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1",
+                "--directory", str(HTML))
+
+
+@nox.session(venv_backend="none")
+def stamp(session: nox.Session) -> None:
+    """Record that the en and zh_CN versions of the named pages are in step."""
+    if not session.posargs:
+        session.error("name the pages: nox -s stamp -- rnn_cell glossary")
+    session.run(sys.executable, str(DOCS / "_shared" / "pagesync.py"), "stamp", *session.posargs)
