@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,12 +29,26 @@ def install_groups(session: nox.Session, *groups: str) -> None:
     session.install(*args, "-e", ".")
 
 
+def install_kernel(session: nox.Session) -> None:
+    """The python3 kernel that executes the pages, inside the session's venv.
+
+    ipykernel warns on every start that its local TCP sockets are not
+    encrypted; the pages run on this machine only, so the kernel logs errors
+    alone and the build output stays readable.
+    """
+    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
+                "--display-name", "Python 3", silent=True)
+    spec = Path(session.virtualenv.location) / "share/jupyter/kernels/python3/kernel.json"
+    kernel = json.loads(spec.read_text(encoding="utf-8"))
+    kernel["argv"] = [*kernel["argv"][:5], "--log-level=ERROR"]
+    spec.write_text(json.dumps(kernel, indent=1), encoding="utf-8")
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the book in both languages (in parallel) and the root page."""
     install_groups(session, "docs")
-    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
-                "--display-name", "Python 3", silent=True)
+    install_kernel(session)
     extra = session.posargs  # e.g. -E to rebuild everything
     env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:rnn_tutorial"}
     bin_dir = Path(session.bin)
@@ -58,6 +73,7 @@ def docs(session: nox.Session) -> None:
     if failed:
         session.error(f"the {' and '.join(failed)} build failed (see the log above)")
     shutil.copyfile(DOCS / "_shared" / "root_index.html", HTML / "index.html")
+    session.run("python", str(DOCS / "_shared" / "check_build.py"), str(HTML))
     (HTML / ".nojekyll").touch()
     session.log(f"open {HTML / 'index.html'}")
 

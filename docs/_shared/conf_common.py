@@ -35,6 +35,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "sphinx-mathjax-offline",
     "pysource",  # docs/_shared/pysource.py: literalinclude :no-docstring:
+    "cjk",  # docs/_shared/cjk.py: no stray spaces in hard-wrapped Chinese
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
