@@ -40,7 +40,8 @@ def install_kernel(session: nox.Session) -> None:
                 "--display-name", "Python 3", silent=True)
     spec = Path(session.virtualenv.location) / "share/jupyter/kernels/python3/kernel.json"
     kernel = json.loads(spec.read_text(encoding="utf-8"))
-    kernel["argv"] = [*kernel["argv"][:5], "--log-level=ERROR"]
+    if "--log-level=ERROR" not in kernel["argv"]:
+        kernel["argv"].append("--log-level=ERROR")
     spec.write_text(json.dumps(kernel, indent=1), encoding="utf-8")
 
 

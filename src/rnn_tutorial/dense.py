@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import Sizes, check_input, param_sizes
+from .validation import Sizes, check_input, check_params
 
 __all__ = ["DenseCache", "dense_backward", "dense_forward"]
 
@@ -43,7 +43,7 @@ def dense_forward(h: np.ndarray, params: dict) -> tuple[np.ndarray, DenseCache]:
     >>> y
     array([[1.1]])
     """
-    sizes = param_sizes(params, DENSE_SPEC)
+    params, sizes = check_params(params, DENSE_SPEC)
     h = np.asarray(h)
     letters = ("N", "T", "H") if h.ndim == 3 else ("N", "H")
     h = check_input("h", h, letters, sizes)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import Sizes, check_input, param_sizes
+from .validation import Sizes, check_input, check_params
 
 __all__ = [
     "RNNCache",
@@ -71,7 +71,7 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict):
     >>> np.round(h, 3)
     array([[0.537, 0.462]])
     """
-    sizes = param_sizes(params, RNN_SPEC)
+    params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "D"), sizes)
     h_prev = check_input("h_prev", h_prev, ("N", "H"), sizes)
     a = x @ params["W_xh"] + h_prev @ params["W_hh"] + params["b_h"]
@@ -161,10 +161,12 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
     array([[[0.537, 0.462],
             [0.86 , 0.884]]])
     """
-    sizes = param_sizes(params, RNN_SPEC)
+    params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
     N, T, _ = x.shape
+    if T == 0:
+        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_hh"]))
     steps = []
     h = h0
@@ -221,7 +223,7 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
-    grads = {key: np.zeros_like(steps[0].params[key]) for key in RNN_SPEC}
+    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in RNN_SPEC}
     dh_next = np.zeros((N, H), dtype=dhs.dtype)
     for t in reversed(range(T)):
         dx[:, t], dh_next, step_grads = rnn_step_backward(dhs[:, t] + dh_next, steps[t])

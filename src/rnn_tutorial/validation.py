@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Sizes", "as_float_array", "check_input", "param_sizes"]
+__all__ = ["Sizes", "as_float_array", "check_input", "check_params", "param_sizes"]
 
 
 class Sizes(dict):
@@ -111,6 +111,14 @@ def param_sizes(params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[st
             if base not in sizes and size % factor == 0:
                 sizes[base] = (size // factor, f'params["{key}"]')
     for key, letters in spec.items():
+        for letter, size in zip(letters, arrays[key].shape, strict=True):
+            base, factor = _split_multiple(letter)
+            if base not in sizes:
+                raise ValueError(
+                    f'params["{key}"] has shape {_shape_str(arrays[key].shape)}: its size {size} '
+                    f"must be a multiple of {factor} ({letter})"
+                )
+    for key, letters in spec.items():
         shape = arrays[key].shape
         expected = tuple(sizes.value(_split_multiple(l)[0]) * _split_multiple(l)[1] for l in letters)
         if shape != expected:
@@ -122,6 +130,27 @@ def param_sizes(params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[st
                 f"{base}={value}, so it must be {_shape_str(expected)}"
             )
     return sizes
+
+
+def check_params(
+    params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[str]]
+) -> tuple[dict, Sizes]:
+    """:func:`param_sizes`, also returning the parameters as floating arrays.
+
+    Returns
+    -------
+    params : dict of str to ndarray
+        The keys of ``spec`` (other keys are dropped), each a floating array.
+    sizes : Sizes
+
+    Examples
+    --------
+    >>> p, sizes = check_params({"b_h": [1, 2]}, {"b_h": ("H",)})
+    >>> p["b_h"], sizes.value("H")
+    (array([1., 2.]), 2)
+    """
+    sizes = param_sizes(params, spec)
+    return {key: as_float_array(f'params["{key}"]', params[key], finite=False) for key in spec}, sizes
 
 
 def _split_multiple(letter: str) -> tuple[str, int]:
