@@ -32,13 +32,37 @@ class JoinCJKLines(SphinxTransform):
     def apply(self, **kwargs) -> None:
         if not (self.config.language or "").startswith("zh"):
             return
-        for node in list(self.document.findall(nodes.Text)):
-            if isinstance(node.parent, nodes.literal_block | nodes.math_block | nodes.math):
+        for block in self.document.findall(nodes.TextElement):
+            if isinstance(block, SKIP) or isinstance(block.parent, nodes.TextElement):
                 continue
-            if "\n" in node:
-                joined = join_cjk_lines(str(node))
+            # The parser may keep a line break as a text node of its own, so
+            # judge each break by the characters on both sides, across nodes.
+            texts = [t for t in block.findall(nodes.Text) if not _inside(t, SKIP)]
+            for i, node in enumerate(texts):
+                if "\n" not in node:
+                    continue
+                before = str(texts[i - 1])[-1:] if i else ""
+                after = str(texts[i + 1])[:1] if i + 1 < len(texts) else ""
+                joined = join_cjk_lines(before + str(node) + after)
+                joined = joined[len(before) : len(joined) - len(after)]
                 if joined != str(node):
-                    node.parent.replace(node, nodes.Text(joined))
+                    # Text nodes compare as strings: find this one by identity
+                    siblings = node.parent.children
+                    position = next(k for k, c in enumerate(siblings) if c is node)
+                    siblings[position] = texts[i] = nodes.Text(joined)
+                    texts[i].parent = node.parent
+
+
+SKIP = (nodes.literal_block, nodes.literal, nodes.math_block, nodes.math, nodes.raw)
+
+
+def _inside(node: nodes.Node, kinds) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, kinds):
+            return True
+        parent = parent.parent
+    return False
 
 
 def setup(app):
