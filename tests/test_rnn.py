@@ -84,7 +84,7 @@ def test_step_cache_is_a_named_tuple_holding_the_step(rng, params):
     x, h_prev = rng.normal(size=(N, D)), rng.normal(size=(N, H))
     h, cache = rnn_step_forward(x, h_prev, params)
     assert isinstance(cache, RNNStepCache)
-    assert cache._fields == ("x", "h_prev", "h", "params")
+    assert cache._fields == ("x", "h_prev", "h", "params", "activation")
     assert np.array_equal(cache.x, x) and np.array_equal(cache.h_prev, h_prev)
     assert cache.h is h
 

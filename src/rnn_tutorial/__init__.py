@@ -7,9 +7,18 @@ that takes the cache it returned.
 """
 
 from .activations import relu, sigmoid, softmax, tanh
+from .bptt import sequence_loss_and_grads, truncated_bptt_chunks, truncated_bptt_grads
+from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
+from .clipping import clip_elementwise, clip_global_norm, global_norm
 from .dense import DenseCache, dense_backward, dense_forward
 from .gradcheck import grad_check, numerical_gradient, relative_error
+from .gradient_flow import (
+    hidden_gradient_norms,
+    jacobian_product_bound,
+    scaled_recurrent_weights,
+)
 from .losses import softmax_cross_entropy
+from .optim import SGD, Adagrad, Adam
 from .params import count_params, init_dense, init_rnn
 from .rnn import (
     RNNCache,
@@ -23,24 +32,40 @@ from .rnn import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "CharRNN",
     "DenseCache",
     "RNNCache",
     "RNNStepCache",
+    "TrainingHistory",
+    "Vocabulary",
+    "clip_elementwise",
+    "clip_global_norm",
     "count_params",
     "dense_backward",
     "dense_forward",
+    "global_norm",
     "grad_check",
+    "hidden_gradient_norms",
     "init_dense",
     "init_rnn",
+    "jacobian_product_bound",
     "numerical_gradient",
+    "one_hot",
     "relative_error",
     "relu",
     "rnn_backward",
     "rnn_forward",
     "rnn_step_backward",
     "rnn_step_forward",
+    "scaled_recurrent_weights",
+    "sequence_loss_and_grads",
     "sigmoid",
     "softmax",
     "softmax_cross_entropy",
     "tanh",
+    "truncated_bptt_chunks",
+    "truncated_bptt_grads",
 ]

@@ -1,7 +1,8 @@
 """The vanilla (Elman) recurrent layer: one step, a whole sequence, and their gradients.
 
 Row convention: a step input ``x`` is ``(N, D)``, a state ``h`` is ``(N, H)``
-and the cell computes ``h = tanh(x @ W_xh + h_prev @ W_hh + b_h)``.
+and the cell computes ``h = tanh(x @ W_xh + h_prev @ W_hh + b_h)``; the keyword
+``activation="relu"`` swaps the tanh for ``max(a, 0)``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 RNN_SPEC = {"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)}
+ACTIVATIONS = ("tanh", "relu")
 
 
 class RNNStepCache(NamedTuple):
@@ -31,6 +33,7 @@ class RNNStepCache(NamedTuple):
     h_prev: np.ndarray
     h: np.ndarray
     params: dict
+    activation: str = "tanh"  # which derivative the backward step uses
 
 
 class RNNCache(NamedTuple):
@@ -39,7 +42,7 @@ class RNNCache(NamedTuple):
     steps: list
 
 
-def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict):
+def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict, *, activation="tanh"):
     r"""One step of the vanilla RNN: :math:`h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h)`.
 
     Parameters
@@ -50,17 +53,19 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict):
         The previous hidden state :math:`h_{t-1}`.
     params : dict
         ``W_xh`` (D, H), ``W_hh`` (H, H), ``b_h`` (H,).
+    activation : {"tanh", "relu"}, default "tanh"
+        The nonlinearity :math:`f`; ``"relu"`` is :math:`\max(a, 0)`.
 
     Returns
     -------
     h : ndarray, shape (N, H)
         The new hidden state :math:`h_t`.
     cache : RNNStepCache
-        ``(x, h_prev, h, params)`` for :func:`rnn_step_backward`.
+        ``(x, h_prev, h, params, activation)`` for :func:`rnn_step_backward`.
 
     Notes
     -----
-    .. math:: a_t = x_t W_{xh} + h_{t-1} W_{hh} + b_h, \qquad h_t = \tanh(a_t)
+    .. math:: a_t = x_t W_{xh} + h_{t-1} W_{hh} + b_h, \qquad h_t = f(a_t)
 
     Examples
     --------
@@ -70,13 +75,17 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict):
     >>> h, cache = rnn_step_forward(np.array([[1.0]]), np.zeros((1, 2)), params)
     >>> np.round(h, 3)
     array([[0.537, 0.462]])
+    >>> h, _ = rnn_step_forward(np.array([[-1.0]]), np.zeros((1, 2)), params, activation="relu")
+    >>> h  # a = [-0.4, -0.7]: both negative, both cut to zero
+    array([[0., 0.]])
     """
+    _check_activation(activation)
     params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "D"), sizes)
     h_prev = check_input("h_prev", h_prev, ("N", "H"), sizes)
     a = x @ params["W_xh"] + h_prev @ params["W_hh"] + params["b_h"]
-    h = np.tanh(a)
-    return h, RNNStepCache(x, h_prev, h, params)
+    h = np.tanh(a) if activation == "tanh" else np.maximum(a, 0)
+    return h, RNNStepCache(x, h_prev, h, params, activation)
 
 
 def rnn_step_backward(dh: np.ndarray, cache: RNNStepCache):
@@ -101,7 +110,8 @@ def rnn_step_backward(dh: np.ndarray, cache: RNNStepCache):
     Notes
     -----
     The forward equations read in reverse, with
-    :math:`\tanh'(a) = 1 - \tanh^2(a) = 1 - h_t^2`:
+    :math:`\tanh'(a) = 1 - \tanh^2(a) = 1 - h_t^2` (for ReLU, :math:`f'(a)` is
+    1 where :math:`h_t > 0` and 0 elsewhere):
 
     .. math::
 
@@ -119,16 +129,16 @@ def rnn_step_backward(dh: np.ndarray, cache: RNNStepCache):
     >>> dx.shape, dh_prev.shape, sorted(grads)
     ((2, 3), (2, 4), ['W_hh', 'W_xh', 'b_h'])
     """
-    x, h_prev, h, params = cache
+    x, h_prev, h, params, activation = cache
     dh = check_input("dh", dh, ("N", "H"), _cached_sizes(h, "h"))
-    da = dh * (1 - h**2)
+    da = dh * (1 - h**2) if activation == "tanh" else dh * (h > 0)
     dx = da @ params["W_xh"].T
     dh_prev = da @ params["W_hh"].T
     grads = {"W_xh": x.T @ da, "W_hh": h_prev.T @ da, "b_h": da.sum(axis=0)}
     return dx, dh_prev, grads
 
 
-def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
+def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh"):
     r"""Run the RNN over a whole sequence, the same weights at every step.
 
     Parameters
@@ -139,6 +149,8 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
         The initial state (often zeros).
     params : dict
         ``W_xh`` (D, H), ``W_hh`` (H, H), ``b_h`` (H,).
+    activation : {"tanh", "relu"}, default "tanh"
+        The nonlinearity of every step (see :func:`rnn_step_forward`).
 
     Returns
     -------
@@ -149,7 +161,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
 
     Notes
     -----
-    .. math:: h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h), \quad t = 1, \dots, T
+    .. math:: h_t = f(x_t W_{xh} + h_{t-1} W_{hh} + b_h), \quad t = 1, \dots, T
 
     Examples
     --------
@@ -161,6 +173,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
     array([[[0.537, 0.462],
             [0.86 , 0.884]]])
     """
+    _check_activation(activation)
     params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
@@ -171,7 +184,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict):
     steps = []
     h = h0
     for t in range(T):
-        h, step = rnn_step_forward(x[:, t], h, params)
+        h, step = rnn_step_forward(x[:, t], h, params, activation=activation)
         hs[:, t] = h
         steps.append(step)
     return hs, RNNCache(steps)
@@ -230,6 +243,11 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads
+
+
+def _check_activation(activation) -> None:
+    if not (isinstance(activation, str) and activation in ACTIVATIONS):
+        raise ValueError(f'activation must be "tanh" or "relu", got {activation!r}')
 
 
 def _cached_sizes(h: np.ndarray, name: str) -> Sizes:
