@@ -36,8 +36,18 @@ def install_kernel(session: nox.Session) -> None:
     encrypted; the pages run on this machine only, so the kernel logs errors
     alone and the build output stays readable.
     """
-    session.run("python", "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
-                "--display-name", "Python 3", silent=True)
+    session.run(
+        "python",
+        "-m",
+        "ipykernel",
+        "install",
+        "--sys-prefix",
+        "--name",
+        "python3",
+        "--display-name",
+        "Python 3",
+        silent=True,
+    )
     spec = Path(session.virtualenv.location) / "share/jupyter/kernels/python3/kernel.json"
     kernel = json.loads(spec.read_text(encoding="utf-8"))
     if "--log-level=ERROR" not in kernel["argv"]:
@@ -56,9 +66,20 @@ def docs(session: nox.Session) -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     procs = {}
     for lang in LANGUAGES:
-        cmd = [str(bin_dir / "sphinx-build"), "-b", "html", "-n", "-W", "--keep-going", "-q",
-               "-d", str(BUILD / "doctrees" / lang), *extra,
-               str(DOCS / lang), str(HTML / lang)]
+        cmd = [
+            str(bin_dir / "sphinx-build"),
+            "-b",
+            "html",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-d",
+            str(BUILD / "doctrees" / lang),
+            *extra,
+            str(DOCS / lang),
+            str(HTML / lang),
+        ]
         session.log(" ".join(cmd))
         log = open(BUILD / f"sphinx-{lang}.log", "w", encoding="utf-8")  # noqa: SIM115
         procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
@@ -107,8 +128,9 @@ def serve(session: nox.Session) -> None:
     if not (HTML / "index.html").exists():
         session.error("no book built yet: run nox -s docs first")
     port = session.posargs[0] if session.posargs else "8000"
-    session.run(sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1",
-                "--directory", str(HTML))
+    session.run(
+        sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", str(HTML)
+    )
 
 
 @nox.session(venv_backend="none")

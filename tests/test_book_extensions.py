@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_shared"))
 
@@ -30,7 +30,14 @@ def test_a_break_held_in_its_own_text_node_is_judged_by_its_neighbours():
     # the transform reads only the language and the document
     cjk.JoinCJKLines.apply(SimpleNamespace(config=SimpleNamespace(language="zh_CN"), document=doc))
     # The first two breaks sit between CJK characters; the last one before code stays.
-    assert [str(t) for t in para.children[:6]] == ["小型 NumPy 包", "", "实现。", "", "当页面", "\n"]
+    assert [str(t) for t in para.children[:6]] == [
+        "小型 NumPy 包",
+        "",
+        "实现。",
+        "",
+        "当页面",
+        "\n",
+    ]
 
 
 def test_strip_docstrings_keeps_the_code():

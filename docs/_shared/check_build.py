@@ -17,7 +17,9 @@ SEARCH_EXPECTATIONS = {
     "en": [("recurr", "sequences"), ("hidden", "rnn_cell")],
     "zh_CN": [("循环", "sequences"), ("隐藏", "rnn_cell"), ("参数", "sequences")],
 }
-EXTERNAL = re.compile(r"""(?:src|href)=["'](?:https?:)?//(?!localhost|127\.0\.0\.1)[^"']+\.(?:js|css|woff2?)\b""")
+EXTERNAL = re.compile(
+    r"""(?:src|href)=["'](?:https?:)?//(?!localhost|127\.0\.0\.1)[^"']+\.(?:js|css|woff2?)\b"""
+)
 
 
 def load_search_index(html: Path, lang: str) -> dict:
@@ -41,16 +43,26 @@ def problems(html: Path) -> list[str]:
         for term, page in expectations:
             if page not in pages_found(index, term):
                 found.append(f"{lang}: searching {term!r} does not find the {page} page")
-    pages = {lang: {p.relative_to(html / lang) for p in (html / lang).rglob("*.html")
-                    if not p.relative_to(html / lang).parts[0].startswith("_")} for lang in LANGS}
+    pages = {
+        lang: {
+            p.relative_to(html / lang)
+            for p in (html / lang).rglob("*.html")
+            if not p.relative_to(html / lang).parts[0].startswith("_")
+        }
+        for lang in LANGS
+    }
     for lang in LANGS:
         other = LANGS[1 - LANGS.index(lang)]
         for page in sorted(pages[lang] - pages[other]):
-            found.append(f"{lang}/{page} has no counterpart in {other}/: its language link is dead")
+            found.append(
+                f"{lang}/{page} has no counterpart in {other}/: its language link is dead"
+            )
         for page in sorted(pages[lang]):
             text = (html / lang / page).read_text(encoding="utf-8")
             if 'class="btn btn-sm language-switch"' not in text and page.name not in (
-                "search.html", "genindex.html"):
+                "search.html",
+                "genindex.html",
+            ):
                 found.append(f"{lang}/{page} has no language link")
             for m in EXTERNAL.finditer(text):
                 found.append(f"{lang}/{page} loads {m.group(0)} from the network")

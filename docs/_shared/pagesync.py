@@ -163,7 +163,9 @@ def differences(name: str) -> list[str]:
     stamp = read_stamp(zh)
     now = {"en": body_hash(en), "zh_CN": body_hash(zh)}
     if not stamp:
-        problems.append(f"{name}: zh_CN page has no '{STAMP_KEY}:' stamp; run nox -s stamp -- {name}")
+        problems.append(
+            f"{name}: zh_CN page has no '{STAMP_KEY}:' stamp; run nox -s stamp -- {name}"
+        )
     else:
         for lang in LANGS:
             if stamp.get(lang) != now[lang]:
@@ -190,8 +192,11 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["check"]:
         names = page_names()
-        problems = [f"only in {lang}: {n}" for lang in LANGS for n in names[lang] - names[
-            "zh_CN" if lang == "en" else "en"]]
+        problems = [
+            f"only in {lang}: {n}"
+            for lang in LANGS
+            for n in names[lang] - names["zh_CN" if lang == "en" else "en"]
+        ]
         for name in sorted(names["en"] & names["zh_CN"]):
             problems += differences(name)
         print("\n".join(problems) or "all pages in step")

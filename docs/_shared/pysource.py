@@ -24,8 +24,10 @@ def strip_docstrings(source: str) -> str:
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(
-                first.value.value, str
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
             ):
                 drop.update(range(first.lineno - 1, first.end_lineno))
     kept = "".join(line for i, line in enumerate(lines) if i not in drop)

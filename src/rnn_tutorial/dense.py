@@ -90,7 +90,6 @@ def dense_backward(dy: np.ndarray, cache: DenseCache) -> tuple[np.ndarray, dict]
     return dh, {"W_hy": dW_hy, "b_y": db_y}
 
 
-
 def _sizes_of(h: np.ndarray, V: int) -> Sizes:
     """Sizes a gradient arriving at the layer's output must match."""
     sizes = Sizes(N=(h.shape[0], "the cached h"), V=(V, 'params["W_hy"]'))

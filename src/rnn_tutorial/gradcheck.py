@@ -12,9 +12,10 @@ LossFn = Callable[[dict], tuple[float, Mapping[str, np.ndarray]]]
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    r"""Relative error :math:`\lVert a - n \rVert / \max(\lVert a \rVert + \lVert n \rVert, 10^{-12})`.
+    r"""Relative error :math:`\lVert a - n \rVert / \max(\lVert a \rVert + \lVert n \rVert, \epsilon)`.
 
-    The norms are Euclidean over all the entries compared. Relative rather
+    The norms are Euclidean over all the entries compared, and
+    :math:`\epsilon = 10^{-12}` only guards against dividing by zero. Relative rather
     than absolute, so that a gradient of size :math:`10^{-6}` and one of size
     :math:`10^{3}` are judged alike; over the whole array rather than entry by
     entry, so that an entry that is nearly zero, whose finite difference is

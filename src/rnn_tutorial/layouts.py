@@ -125,7 +125,9 @@ def concat_to_rnn(w: np.ndarray, b: np.ndarray, *, H: int) -> dict:
     w = as_float_array("w", w)
     b = as_float_array("b", b)
     if w.ndim != 2 or w.shape[1] != H or w.shape[0] <= H:
-        raise ValueError(f"w has shape {w.shape} but must be (H + D, H) = (H + D, {H}) with D >= 1")
+        raise ValueError(
+            f"w has shape {w.shape} but must be (H + D, H) = (H + D, {H}) with D >= 1"
+        )
     if b.shape != (H,):
         raise ValueError(f"b has shape {b.shape} but H={H} needs ({H},)")
     return {"W_xh": w[H:].copy(), "W_hh": w[:H].copy(), "b_h": b.copy()}

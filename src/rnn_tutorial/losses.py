@@ -63,7 +63,9 @@ def softmax_cross_entropy(
         raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
     V = z.shape[-1]
     if y.size and (y.min() < 0 or y.max() >= V):
-        raise ValueError(f"targets must lie in [0, {V}) for V={V} classes, got {y.min()}..{y.max()}")
+        raise ValueError(
+            f"targets must lie in [0, {V}) for V={V} classes, got {y.min()}..{y.max()}"
+        )
     if reduction not in ("sum", "mean"):
         raise ValueError(f'reduction must be "sum" or "mean", got {reduction!r}')
 

@@ -233,7 +233,9 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     steps = cache.steps
     T = len(steps)
     N, H = steps[0].h.shape
-    sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]'))
+    sizes = Sizes(
+        N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]')
+    )
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
     grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in RNN_SPEC}

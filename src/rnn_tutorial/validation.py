@@ -120,7 +120,9 @@ def param_sizes(params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[st
                 )
     for key, letters in spec.items():
         shape = arrays[key].shape
-        expected = tuple(sizes.value(_split_multiple(l)[0]) * _split_multiple(l)[1] for l in letters)
+        expected = tuple(
+            sizes.value(_split_multiple(l)[0]) * _split_multiple(l)[1] for l in letters
+        )
         if shape != expected:
             bad = next(l for l, s, e in zip(letters, shape, expected, strict=True) if s != e)
             base = _split_multiple(bad)[0]
@@ -150,13 +152,15 @@ def check_params(
     (array([1., 2.]), 2)
     """
     sizes = param_sizes(params, spec)
-    return {key: as_float_array(f'params["{key}"]', params[key], finite=False) for key in spec}, sizes
+    return {
+        key: as_float_array(f'params["{key}"]', params[key], finite=False) for key in spec
+    }, sizes
 
 
 def _split_multiple(letter: str) -> tuple[str, int]:
     """``"4H"`` -> ``("H", 4)``; ``"H"`` -> ``("H", 1)``."""
     digits = letter.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return letter[len(digits):], int(digits) if digits else 1
+    return letter[len(digits) :], int(digits) if digits else 1
 
 
 def check_input(
