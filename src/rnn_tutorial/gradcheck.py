@@ -12,7 +12,7 @@ LossFn = Callable[[dict], tuple[float, Mapping[str, np.ndarray]]]
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    r"""Relative error :math:`\lVert a - n \rVert / \max(\lVert a \rVert + \lVert n \rVert, \epsilon)`.
+    r"""Relative error :math:`\|a - n\| / \max(\|a\| + \|n\|, \epsilon)` of two gradients.
 
     The norms are Euclidean over all the entries compared, and
     :math:`\epsilon = 10^{-12}` only guards against dividing by zero. Relative rather
