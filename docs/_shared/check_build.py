@@ -28,9 +28,13 @@ def load_search_index(html: Path, lang: str) -> dict:
 
 
 def pages_found(index: dict, term: str) -> set[str]:
-    hits = index["terms"].get(term, [])
-    hits = [hits] if isinstance(hits, int) else hits
-    return {index["docnames"][i] for i in hits}
+    """Pages whose text or headings contain ``term`` (as Sphinx's search finds them)."""
+    found = set()
+    for table in ("terms", "titleterms"):
+        hits = index[table].get(term, [])
+        hits = [hits] if isinstance(hits, int) else hits
+        found |= {index["docnames"][i] for i in hits}
+    return found
 
 
 def problems(html: Path) -> list[str]:

@@ -36,33 +36,42 @@ class JoinCJKLines(SphinxTransform):
             if isinstance(block, SKIP) or isinstance(block.parent, nodes.TextElement):
                 continue
             # The parser may keep a line break as a text node of its own, so
-            # judge each break by the characters on both sides, across nodes.
-            texts = [t for t in block.findall(nodes.Text) if not _inside(t, SKIP)]
-            for i, node in enumerate(texts):
-                if "\n" not in node:
+            # judge each break by the characters on both sides, across nodes;
+            # inline code and math count as Latin neighbours (a space stays).
+            pieces = list(_pieces(block))
+            for i, node in enumerate(pieces):
+                if not isinstance(node, nodes.Text) or "\n" not in node:
                     continue
-                before = str(texts[i - 1])[-1:] if i else ""
-                after = str(texts[i + 1])[:1] if i + 1 < len(texts) else ""
+                before = _edge(pieces[i - 1], -1) if i else ""
+                after = _edge(pieces[i + 1], 0) if i + 1 < len(pieces) else ""
                 joined = join_cjk_lines(before + str(node) + after)
                 joined = joined[len(before) : len(joined) - len(after)]
                 if joined != str(node):
                     # Text nodes compare as strings: find this one by identity
                     siblings = node.parent.children
                     position = next(k for k, c in enumerate(siblings) if c is node)
-                    siblings[position] = texts[i] = nodes.Text(joined)
-                    texts[i].parent = node.parent
+                    siblings[position] = pieces[i] = nodes.Text(joined)
+                    pieces[i].parent = node.parent
+
+
+def _pieces(node: nodes.Node):
+    """Text nodes and atomic inline code/math, in reading order."""
+    for child in node.children:
+        if isinstance(child, SKIP):
+            yield child
+        elif isinstance(child, nodes.Text):
+            yield child
+        else:
+            yield from _pieces(child)
+
+
+def _edge(piece: nodes.Node, index: int) -> str:
+    if isinstance(piece, SKIP):
+        return "x"  # a Latin stand-in for code or math
+    return str(piece)[index:][:1] if str(piece) else ""
 
 
 SKIP = (nodes.literal_block, nodes.literal, nodes.math_block, nodes.math, nodes.raw)
-
-
-def _inside(node: nodes.Node, kinds) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, kinds):
-            return True
-        parent = parent.parent
-    return False
 
 
 def setup(app):

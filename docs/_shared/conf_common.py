@@ -76,6 +76,13 @@ html_sourcelink_suffix = ""
 # loading the same dictionary a second time as a "user dictionary".
 html_search_options = {"dict": ""}
 
+# Figures, tables and equations numbered per chapter (Fig. 2.1, (2.3)) so a
+# citation names the same number in both languages.
+numfig = True
+numfig_secnum_depth = 1
+math_numfig = True
+math_eqref_format = "({number})"
+
 nitpicky = True
 suppress_warnings: list[str] = []
 
