@@ -104,7 +104,39 @@ def docs(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit tests, gradient checks, doctests of the package and page parity."""
     install_groups(session, "test")
-    session.run("pytest", *session.posargs)
+    # tests/parity needs torch and runs in its own session (nox -s parity).
+    session.run("pytest", "--ignore=tests/parity", *session.posargs)
+
+
+TORCH = "torch==2.13.0"
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def torch_source(session: nox.Session) -> list[str]:
+    """pip options that make ``pip install torch`` take the CPU build.
+
+    A machine whose pip configuration already offers the CPU wheel locally
+    (find-links) uses it as it is; anywhere else the CPU index is added, and
+    pip prefers its ``2.13.0+cpu`` to the CUDA build of the default index.
+    """
+    probe = session.run(
+        *("python", "-m", "pip", "install", "--dry-run", "--no-deps", "--no-index"),
+        *("--ignore-installed", TORCH),
+        silent=True,
+        success_codes=[0, 1],
+    )
+    return [] if "+cpu" in (probe or "") else ["--extra-index-url", TORCH_CPU_INDEX]
+
+
+@nox.session
+def parity(session: nox.Session) -> None:
+    """Our RNN, LSTM and GRU against torch.nn (CPU build): outputs, states, all gradients."""
+    install_groups(session, "test")
+    session.install(TORCH, *torch_source(session))
+    session.run(
+        "python", "-c", "import torch; assert torch.version.cuda is None, 'not the CPU build'"
+    )
+    session.run("pytest", "tests/parity", *session.posargs)
 
 
 @nox.session

@@ -10,6 +10,7 @@ from .activations import relu, sigmoid, softmax, tanh
 from .bptt import sequence_loss_and_grads, truncated_bptt_chunks, truncated_bptt_grads
 from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
 from .clipping import clip_elementwise, clip_global_norm, global_norm
+from .corpus import myst_prose, read_prose
 from .dense import DenseCache, dense_backward, dense_forward
 from .gradcheck import grad_check, numerical_gradient, relative_error
 from .gradient_flow import (
@@ -17,9 +18,34 @@ from .gradient_flow import (
     jacobian_product_bound,
     scaled_recurrent_weights,
 )
+from .gru import (
+    GRUCache,
+    GRUStepCache,
+    gru_backward,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+)
+from .layouts import (
+    gru_from_torch,
+    gru_swap_update_convention,
+    gru_to_torch,
+    lstm_from_assignment,
+    lstm_from_torch,
+    lstm_to_keras,
+    lstm_to_torch,
+)
 from .losses import softmax_cross_entropy
+from .lstm import (
+    LSTMCache,
+    LSTMStepCache,
+    lstm_backward,
+    lstm_forward,
+    lstm_step_backward,
+    lstm_step_forward,
+)
 from .optim import SGD, Adagrad, Adam
-from .params import count_params, init_dense, init_rnn
+from .params import count_params, init_dense, init_gru, init_lstm, init_rnn
 from .rnn import (
     RNNCache,
     RNNStepCache,
@@ -37,6 +63,10 @@ __all__ = [
     "Adam",
     "CharRNN",
     "DenseCache",
+    "GRUCache",
+    "GRUStepCache",
+    "LSTMCache",
+    "LSTMStepCache",
     "RNNCache",
     "RNNStepCache",
     "TrainingHistory",
@@ -48,12 +78,31 @@ __all__ = [
     "dense_forward",
     "global_norm",
     "grad_check",
+    "gru_backward",
+    "gru_forward",
+    "gru_from_torch",
+    "gru_step_backward",
+    "gru_step_forward",
+    "gru_swap_update_convention",
+    "gru_to_torch",
     "hidden_gradient_norms",
     "init_dense",
+    "init_gru",
+    "init_lstm",
     "init_rnn",
     "jacobian_product_bound",
+    "lstm_backward",
+    "lstm_forward",
+    "lstm_from_assignment",
+    "lstm_from_torch",
+    "lstm_step_backward",
+    "lstm_step_forward",
+    "lstm_to_keras",
+    "lstm_to_torch",
+    "myst_prose",
     "numerical_gradient",
     "one_hot",
+    "read_prose",
     "relative_error",
     "relu",
     "rnn_backward",

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import as_float_array
+from .gru import GRU_SPEC
+from .lstm import LSTM_SPEC
+from .validation import as_float_array, check_params
 
 __all__ = [
     "concat_to_rnn",
+    "gru_from_torch",
+    "gru_swap_update_convention",
+    "gru_to_torch",
+    "lstm_from_assignment",
+    "lstm_from_torch",
+    "lstm_to_keras",
+    "lstm_to_torch",
     "rnn_from_assignment",
     "rnn_from_torch",
     "rnn_to_torch",
@@ -169,3 +178,272 @@ def rnn_from_torch(state: dict) -> dict:
         "W_hh": np.asarray(state["weight_hh_l0"]).T.copy(),
         "b_h": np.asarray(state["bias_ih_l0"]) + np.asarray(state["bias_hh_l0"]),
     }
+
+
+# --------------------------------------------------------------------------- LSTM and GRU
+#
+# PyTorch's torch.nn.LSTM and torch.nn.GRU stack their gates in the same
+# order as ours (i, f, g, o and r, z, n), so their weights are ours
+# transposed, block for block. Keras' LSTM keeps our row layout and order.
+
+
+def _torch_state(state: dict, gates: int) -> dict:
+    """The four arrays of a one-layer PyTorch state dict, checked against each other."""
+    keys = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    missing = [k for k in keys if k not in state]
+    if missing:
+        raise ValueError(f"state is missing {', '.join(map(repr, missing))}")
+    arrays = {k: as_float_array(f'state["{k}"]', np.asarray(state[k])) for k in keys}
+    w_hh = arrays["weight_hh_l0"]
+    if w_hh.ndim != 2 or w_hh.shape[0] != gates * w_hh.shape[1]:
+        raise ValueError(f'state["weight_hh_l0"] has shape {w_hh.shape} but must be ({gates}H, H)')
+    H = w_hh.shape[1]
+    expected = {"bias_ih_l0": (gates * H,), "bias_hh_l0": (gates * H,)}
+    w_ih = arrays["weight_ih_l0"]
+    if w_ih.ndim != 2 or w_ih.shape[0] != gates * H:
+        raise ValueError(
+            f'state["weight_ih_l0"] has shape {w_ih.shape} but state["weight_hh_l0"] '
+            f"gives H={H}, so it must be ({gates * H}, D)"
+        )
+    for key, shape in expected.items():
+        if arrays[key].shape != shape:
+            raise ValueError(
+                f'state["{key}"] has shape {arrays[key].shape} but state["weight_hh_l0"] '
+                f"gives H={H}, so it must be {shape}"
+            )
+    return arrays
+
+
+def lstm_to_torch(params: dict) -> dict:
+    """Our LSTM weights in ``torch.nn.LSTM``'s layout (as numpy arrays).
+
+    PyTorch computes the four gates from ``x @ weight_ih_l0.T + bias_ih_l0 +
+    h @ weight_hh_l0.T + bias_hh_l0`` with the blocks in the order i, f, g, o,
+    ours too: ``weight_ih_l0`` (4H, D) is ``W_x.T`` and ``weight_hh_l0``
+    (4H, H) is ``W_h.T``. Its two biases only ever appear as a sum, so all of
+    ``b`` goes in ``bias_ih_l0`` and ``bias_hh_l0`` is zero.
+
+    Examples
+    --------
+    >>> p = {"W_x": np.zeros((10, 80)), "W_h": np.zeros((20, 80)), "b": np.zeros(80)}
+    >>> {k: v.shape for k, v in lstm_to_torch(p).items()}
+    {'weight_ih_l0': (80, 10), 'weight_hh_l0': (80, 20), 'bias_ih_l0': (80,), 'bias_hh_l0': (80,)}
+    """
+    params, _ = check_params(params, LSTM_SPEC)
+    return {
+        "weight_ih_l0": params["W_x"].T.copy(),
+        "weight_hh_l0": params["W_h"].T.copy(),
+        "bias_ih_l0": params["b"].copy(),
+        "bias_hh_l0": np.zeros_like(params["b"]),
+    }
+
+
+def lstm_from_torch(state: dict) -> dict:
+    """Our LSTM weights from ``torch.nn.LSTM``'s layout; the two biases are summed.
+
+    Parameters
+    ----------
+    state : dict
+        ``weight_ih_l0`` (4H, D), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``
+        (4H,), ``bias_hh_l0`` (4H,), as numpy arrays (e.g.
+        ``{k: v.detach().numpy() for k, v in lstm.state_dict().items()}``).
+
+    Returns
+    -------
+    dict
+        ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b = bias_ih_l0 + bias_hh_l0``.
+
+    Examples
+    --------
+    >>> t = {"weight_ih_l0": np.ones((8, 3)), "weight_hh_l0": np.ones((8, 2)),
+    ...      "bias_ih_l0": np.ones(8), "bias_hh_l0": np.ones(8)}
+    >>> p = lstm_from_torch(t)
+    >>> p["W_x"].shape, p["W_h"].shape, p["b"][:3]
+    ((3, 8), (2, 8), array([2., 2., 2.]))
+    """
+    s = _torch_state(state, 4)
+    return {
+        "W_x": s["weight_ih_l0"].T.copy(),
+        "W_h": s["weight_hh_l0"].T.copy(),
+        "b": s["bias_ih_l0"] + s["bias_hh_l0"],
+    }
+
+
+def lstm_to_keras(params: dict) -> list:
+    """Our LSTM weights as Keras' ``LSTM.get_weights()``: ``[kernel, recurrent_kernel, bias]``.
+
+    Keras works in rows as we do, ``x @ kernel + h @ recurrent_kernel + bias``,
+    with the gate blocks in the order i, f, c, o, where its c is our
+    candidate g. So the three arrays are ours, copied: ``kernel`` (D, 4H),
+    ``recurrent_kernel`` (H, 4H), ``bias`` (4H,); with input 10 and 20 units,
+    (10, 80), (20, 80) and (80,).
+
+    Examples
+    --------
+    >>> p = {"W_x": np.zeros((10, 80)), "W_h": np.zeros((20, 80)), "b": np.zeros(80)}
+    >>> [w.shape for w in lstm_to_keras(p)]
+    [(10, 80), (20, 80), (80,)]
+    """
+    params, _ = check_params(params, LSTM_SPEC)
+    return [params["W_x"].copy(), params["W_h"].copy(), params["b"].copy()]
+
+
+def gru_to_torch(params: dict) -> dict:
+    """Our GRU weights in ``torch.nn.GRU``'s layout (as numpy arrays).
+
+    PyTorch's GRU is our ``form="reset_after"`` with the blocks in the same
+    order r, z, n: ``weight_ih_l0`` (3H, D) is ``W_x.T``, ``weight_hh_l0``
+    (3H, H) is ``W_h.T``. Unlike the LSTM's, the two biases are *not*
+    interchangeable: ``b_hn`` sits inside :math:`r \\odot (h W_{hn} + b_{hn})`
+    and ``b_xn`` outside it. So ``b_x`` is ``bias_ih_l0`` and ``b_h`` is
+    ``bias_hh_l0``, nothing summed.
+
+    Examples
+    --------
+    >>> p = {"W_x": np.zeros((10, 60)), "W_h": np.zeros((20, 60)),
+    ...      "b_x": np.zeros(60), "b_h": np.zeros(60)}
+    >>> {k: v.shape for k, v in gru_to_torch(p).items()}
+    {'weight_ih_l0': (60, 10), 'weight_hh_l0': (60, 20), 'bias_ih_l0': (60,), 'bias_hh_l0': (60,)}
+    """
+    params, _ = check_params(params, GRU_SPEC)
+    return {
+        "weight_ih_l0": params["W_x"].T.copy(),
+        "weight_hh_l0": params["W_h"].T.copy(),
+        "bias_ih_l0": params["b_x"].copy(),
+        "bias_hh_l0": params["b_h"].copy(),
+    }
+
+
+def gru_from_torch(state: dict) -> dict:
+    """Our GRU weights (for ``form="reset_after"``) from ``torch.nn.GRU``'s layout.
+
+    Returns
+    -------
+    dict
+        ``W_x = weight_ih_l0.T`` (D, 3H), ``W_h = weight_hh_l0.T`` (H, 3H),
+        ``b_x = bias_ih_l0``, ``b_h = bias_hh_l0``.
+
+    Examples
+    --------
+    >>> t = {"weight_ih_l0": np.ones((6, 3)), "weight_hh_l0": np.ones((6, 2)),
+    ...      "bias_ih_l0": np.ones(6), "bias_hh_l0": np.zeros(6)}
+    >>> {k: v.shape for k, v in gru_from_torch(t).items()}
+    {'W_x': (3, 6), 'W_h': (2, 6), 'b_x': (6,), 'b_h': (6,)}
+    """
+    s = _torch_state(state, 3)
+    return {
+        "W_x": s["weight_ih_l0"].T.copy(),
+        "W_h": s["weight_hh_l0"].T.copy(),
+        "b_x": s["bias_ih_l0"].copy(),
+        "b_h": s["bias_hh_l0"].copy(),
+    }
+
+
+def gru_swap_update_convention(params: dict) -> dict:
+    """The same GRU written with the other orientation of the update gate.
+
+    Our cells compute :math:`h' = (1 - z) \\odot n + z \\odot h` (PyTorch's
+    orientation); seed 002 writes :math:`h' = (1 - z) \\odot h + z \\odot \\tilde h`.
+    Because :math:`\\sigma(-a) = 1 - \\sigma(a)`, negating the z block of every
+    parameter (columns H:2H of ``W_x`` and ``W_h``, entries H:2H of ``b_x``
+    and ``b_h``) turns z into :math:`1 - z` and leaves r and n untouched.
+    Hence weights written for the seed's equations, converted here, give the
+    same states in our cell, and the other way round: the swap is its own
+    inverse.
+
+    Parameters
+    ----------
+    params : dict
+        ``W_x`` (D, 3H), ``W_h`` (H, 3H), ``b_x`` (3H,), ``b_h`` (3H,).
+
+    Returns
+    -------
+    dict
+        New arrays, the z blocks negated.
+
+    Examples
+    --------
+    >>> p = {"W_x": np.ones((1, 3)), "W_h": np.ones((1, 3)),
+    ...      "b_x": np.ones(3), "b_h": np.ones(3)}
+    >>> gru_swap_update_convention(p)["W_x"]  # H = 1: blocks r | z | n
+    array([[ 1., -1.,  1.]])
+    """
+    params, sizes = check_params(params, GRU_SPEC)
+    H = sizes.value("H")
+    swapped = {key: value.copy() for key, value in params.items()}
+    for key in swapped:
+        swapped[key][..., H : 2 * H] *= -1  # the z block: the last axis is the gate axis
+    return swapped
+
+
+def lstm_from_assignment(parameters: dict) -> dict:
+    """Our LSTM (and output) weights from the classic assignment's column-convention dict.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``Wf``, ``Wi``, ``Wc``, ``Wo``, each (n_a, n_a + n_x) acting on the
+        stacked column :math:`[a_{prev}; x]`; ``bf``, ``bi``, ``bc``, ``bo``,
+        each (n_a, 1); optionally ``Wy`` (n_y, n_a) and ``by`` (n_y, 1).
+
+    Returns
+    -------
+    dict
+        ``W_x`` (n_x, 4 n_a), ``W_h`` (n_a, 4 n_a), ``b`` (4 n_a,) and, when
+        ``Wy`` and ``by`` are given, ``W_hy = Wy.T`` and ``b_y = by[:, 0]``.
+        One dict, as :func:`rnn_from_assignment` returns: it can be handed as
+        it is to :func:`~rnn_tutorial.lstm_step_forward`, which reads only its
+        keys, and the output layer's keys to
+        :func:`~rnn_tutorial.dense_forward`.
+
+    Notes
+    -----
+    The assignment's "update gate" (``Wi``, ``bi``) is our input gate i and
+    its first tanh (``Wc``, ``bc``, the candidate :math:`\\tilde c`) our g.
+    Each of its matrices splits into the columns that multiply
+    :math:`a_{prev}` (the first n_a) and those that multiply x (the rest);
+    transposing :math:`W [a_{prev}; x] + b` to rows gives
+    :math:`a_{prev}^\\top W_{:, :n_a}^\\top + x^\\top W_{:, n_a:}^\\top + b^\\top`,
+    so those transposed blocks, stacked in the order i, f, g, o, are our
+    ``W_h`` and ``W_x``.
+
+    Examples
+    --------
+    >>> n_a, n_x = 5, 3
+    >>> theirs = {k: np.zeros((n_a, n_a + n_x)) for k in ("Wf", "Wi", "Wc", "Wo")}
+    >>> theirs.update({k: np.zeros((n_a, 1)) for k in ("bf", "bi", "bc", "bo")})
+    >>> {k: v.shape for k, v in lstm_from_assignment(theirs).items()}
+    {'W_x': (3, 20), 'W_h': (5, 20), 'b': (20,)}
+    """
+    gates = (("Wi", "bi"), ("Wf", "bf"), ("Wc", "bc"), ("Wo", "bo"))  # our order i, f, g, o
+    missing = [k for pair in gates for k in pair if k not in parameters]
+    if missing:
+        raise ValueError(f"parameters is missing {', '.join(map(repr, missing))}")
+    keys = [k for pair in gates for k in pair]
+    arrays = {k: as_float_array(f'parameters["{k}"]', parameters[k]) for k in keys}
+    W_f = arrays["Wf"]
+    if W_f.ndim != 2 or W_f.shape[1] <= W_f.shape[0]:
+        raise ValueError(
+            f'parameters["Wf"] has shape {W_f.shape} but must be (n_a, n_a + n_x) with n_x >= 1'
+        )
+    n_a = W_f.shape[0]
+    for w_key, b_key in gates:
+        if arrays[w_key].shape != W_f.shape:
+            raise ValueError(
+                f'parameters["{w_key}"] has shape {arrays[w_key].shape} but parameters["Wf"] '
+                f"has shape {W_f.shape}"
+            )
+        if arrays[b_key].shape != (n_a, 1):
+            raise ValueError(
+                f'parameters["{b_key}"] has shape {arrays[b_key].shape} but parameters["Wf"] '
+                f"gives n_a={n_a}, so it must be ({n_a}, 1)"
+            )
+    ours = {
+        "W_x": np.hstack([arrays[w][:, n_a:].T for w, _ in gates]),
+        "W_h": np.hstack([arrays[w][:, :n_a].T for w, _ in gates]),
+        "b": np.concatenate([arrays[b][:, 0] for _, b in gates]),
+    }
+    if "Wy" in parameters and "by" in parameters:
+        ours["W_hy"] = as_float_array('parameters["Wy"]', parameters["Wy"]).T.copy()
+        ours["b_y"] = as_float_array('parameters["by"]', parameters["by"])[:, 0].copy()
+    return ours

@@ -1,0 +1,352 @@
+r"""The gated recurrent unit (GRU): one step, a whole sequence, their gradients, two forms.
+
+Row convention: a step input ``x`` is ``(N, D)``, the state ``h`` is
+``(N, H)``. The parameters are ``W_x (D, 3H)``, ``W_h (H, 3H)``,
+``b_x (3H,)`` and ``b_h (3H,)``, whose column blocks of width H belong, in this
+order, to the reset gate r, the update gate z and the candidate n (PyTorch's
+order and names). Both forms below use the same dict and the same two gates,
+
+.. math::
+
+    r = \sigma(x W_{xr} + b_{xr} + h_{t-1} W_{hr} + b_{hr}), \qquad
+    z = \sigma(x W_{xz} + b_{xz} + h_{t-1} W_{hz} + b_{hz}),
+
+and the same final interpolation, :math:`h_t = (1 - z) \odot n + z \odot h_{t-1}`.
+They differ only in *where the reset gate acts* in the candidate:
+
+``form="reset_after"`` (PyTorch ``torch.nn.GRU``, cuDNN, Keras' default ``reset_after=True``)
+    the reset gate scales the hidden state's affine map, bias included:
+    :math:`n = \tanh(x W_{xn} + b_{xn} + r \odot (h_{t-1} W_{hn} + b_{hn}))`.
+    One matrix product :math:`h_{t-1} W_h` serves all three blocks, which is
+    why fast GPU kernels use it.
+
+``form="textbook"`` (the original GRU of Cho et al. 2014, seed 002, Keras ``reset_after=False``)
+    the reset gate scales the state before the matrix product:
+    :math:`n = \tanh(x W_{xn} + b_{xn} + (r \odot h_{t-1}) W_{hn} + b_{hn})`.
+    The candidate's product must wait for r.
+
+With the same weights the two forms compute different functions. Where the
+reset gate is fully open, :math:`r \equiv 1`, both candidates are
+:math:`\tanh(x W_{xn} + b_{xn} + h_{t-1} W_{hn} + b_{hn})` and the forms agree.
+
+**Which way round z goes.** Texts disagree on which side of the interpolation
+z multiplies. PyTorch, cuDNN and Keras write
+:math:`h_t = (1 - z) \odot n + z \odot h_{t-1}`, so :math:`z \to 1` *keeps*
+the old state; seed 002 (like Chung et al. 2014) writes
+:math:`h_t = (1 - z) \odot h_{t-1} + z \odot \tilde h`, so :math:`z \to 1`
+*replaces* it. This package uses the first orientation in both forms. The two
+are the same model: since :math:`\sigma(-a) = 1 - \sigma(a)`, negating the z
+columns of ``W_x`` and ``W_h`` and the z blocks of ``b_x`` and ``b_h`` turns
+one gate into the other, and
+:func:`rnn_tutorial.layouts.gru_swap_update_convention` does exactly that.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import sigmoid
+from .validation import Sizes, check_input, check_params
+
+__all__ = [
+    "GRUCache",
+    "GRUStepCache",
+    "gru_backward",
+    "gru_forward",
+    "gru_step_backward",
+    "gru_step_forward",
+]
+
+# W_h first: its rows are the one place H appears on its own, so a W_x or bias
+# of the wrong width is blamed on itself ("params["W_x"] ... must be (D, 3H)").
+GRU_SPEC = {"W_h": ("H", "3H"), "W_x": ("D", "3H"), "b_x": ("3H",), "b_h": ("3H",)}
+GRU_KEYS = ("W_x", "W_h", "b_x", "b_h")
+FORMS = ("reset_after", "textbook")
+
+
+class GRUStepCache(NamedTuple):
+    """What :func:`gru_step_backward` needs from one forward step."""
+
+    x: np.ndarray
+    h_prev: np.ndarray
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    hn: np.ndarray  # the hidden part of the candidate's pre-activation (see gru_step_forward)
+    params: dict
+    form: str = "reset_after"
+
+
+class GRUCache(NamedTuple):
+    """What :func:`gru_backward` needs: one :class:`GRUStepCache` per time step."""
+
+    steps: list
+
+
+def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict, form="reset_after"):
+    r"""One step of the GRU, in the reset-after (PyTorch) or the textbook form.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, D)
+        The input at this step, one row per sequence in the batch.
+    h_prev : ndarray, shape (N, H)
+        The previous hidden state :math:`h_{t-1}`.
+    params : dict
+        ``W_x`` (D, 3H), ``W_h`` (H, 3H), ``b_x`` (3H,), ``b_h`` (3H,); the
+        column blocks of width H belong to r, z, n in that order.
+    form : {"reset_after", "textbook"}, default "reset_after"
+        Where the reset gate acts: on :math:`h_{t-1} W_{hn} + b_{hn}` (PyTorch,
+        cuDNN) or on :math:`h_{t-1}` before the product (Cho et al. 2014,
+        seed 002). See the module docstring.
+
+    Returns
+    -------
+    h : ndarray, shape (N, H)
+        The new hidden state :math:`h_t`.
+    cache : GRUStepCache
+        ``(x, h_prev, r, z, n, hn, params, form)`` for :func:`gru_step_backward`,
+        where ``hn`` is :math:`h_{t-1} W_{hn} + b_{hn}` (reset after) or
+        :math:`(r \odot h_{t-1}) W_{hn} + b_{hn}` (textbook).
+
+    Notes
+    -----
+    .. math::
+
+        r &= \sigma(x_t W_{xr} + b_{xr} + h_{t-1} W_{hr} + b_{hr}) \\
+        z &= \sigma(x_t W_{xz} + b_{xz} + h_{t-1} W_{hz} + b_{hz}) \\
+        n &= \tanh(x_t W_{xn} + b_{xn} + r \odot (h_{t-1} W_{hn} + b_{hn}))
+             \quad\text{(reset after)} \\
+        n &= \tanh(x_t W_{xn} + b_{xn} + (r \odot h_{t-1}) W_{hn} + b_{hn})
+             \quad\text{(textbook)} \\
+        h_t &= (1 - z) \odot n + z \odot h_{t-1}
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 6)), "W_h": rng.normal(size=(2, 6)),
+    ...           "b_x": np.zeros(6), "b_h": rng.normal(size=6)}
+    >>> x, h_prev = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    >>> h_after, _ = gru_step_forward(x, h_prev, params)
+    >>> h_book, _ = gru_step_forward(x, h_prev, params, form="textbook")
+    >>> h_after.shape, bool(np.allclose(h_after, h_book))  # same weights, different functions
+    ((4, 2), False)
+    """
+    _check_form(form)
+    params, sizes = check_params(params, GRU_SPEC)
+    x = check_input("x", x, ("N", "D"), sizes)
+    h_prev = check_input("h_prev", h_prev, ("N", "H"), sizes)
+    H = sizes.value("H")
+    W_hn, b_hn = params["W_h"][:, 2 * H :], params["b_h"][2 * H :]
+    xr, xz, xn = np.split(x @ params["W_x"] + params["b_x"], 3, axis=1)
+    hr, hz = np.split(h_prev @ params["W_h"][:, : 2 * H] + params["b_h"][: 2 * H], 2, axis=1)
+    r = sigmoid(xr + hr)
+    z = sigmoid(xz + hz)
+    if form == "reset_after":
+        hn = h_prev @ W_hn + b_hn
+        n = np.tanh(xn + r * hn)
+    else:
+        hn = (r * h_prev) @ W_hn + b_hn
+        n = np.tanh(xn + hn)
+    h = (1 - z) * n + z * h_prev
+    return h, GRUStepCache(x, h_prev, r, z, n, hn, params, form)
+
+
+def gru_step_backward(dh: np.ndarray, cache: GRUStepCache):
+    r"""Gradients of one GRU step (either form), given :math:`\partial L/\partial h_t`.
+
+    Parameters
+    ----------
+    dh : ndarray, shape (N, H)
+        The total gradient reaching :math:`h_t`: from this step's output and
+        from step :math:`t+1`.
+    cache : GRUStepCache
+        From :func:`gru_step_forward`; it records the form.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D)
+    dh_prev : ndarray, shape (N, H)
+        The gradient carried back to :math:`h_{t-1}`, along all its paths:
+        directly through :math:`z \odot h_{t-1}`, through the candidate and
+        through both gates.
+    grads : dict
+        ``W_x``, ``W_h``, ``b_x``, ``b_h``, summed over the batch.
+
+    Notes
+    -----
+    The forward equations read from the bottom up, with :math:`a_n` the
+    candidate's pre-activation and :math:`\mathit{hn}` its hidden part:
+
+    .. math::
+
+        dn &= dh \odot (1 - z), \quad dz = dh \odot (h_{t-1} - n), \quad
+        dh_{t-1} \mathrel{+}= dh \odot z \\
+        da_n &= dn \odot (1 - n^2) \\
+        \text{reset after:}\quad d\mathit{hn} &= da_n \odot r, \quad
+        dr = da_n \odot \mathit{hn}, \quad dh_{t-1} \mathrel{+}= d\mathit{hn}\, W_{hn}^\top,
+        \quad dW_{hn} = h_{t-1}^\top d\mathit{hn} \\
+        \text{textbook:}\quad d\mathit{hn} &= da_n, \quad
+        d(r \odot h_{t-1}) = d\mathit{hn}\, W_{hn}^\top, \quad
+        dr = d(r \odot h_{t-1}) \odot h_{t-1}, \quad
+        dh_{t-1} \mathrel{+}= d(r \odot h_{t-1}) \odot r, \\
+        &\quad dW_{hn} = (r \odot h_{t-1})^\top d\mathit{hn} \\
+        da_r &= dr \odot r(1 - r), \quad da_z = dz \odot z(1 - z), \quad
+        dh_{t-1} \mathrel{+}= [da_r, da_z]\, [W_{hr}, W_{hz}]^\top \\
+        dx &= [da_r, da_z, da_n]\, W_x^\top, \quad
+        dW_x = x_t^\top [da_r, da_z, da_n], \quad db_x = \textstyle\sum_n [da_r, da_z, da_n],
+        \quad db_h = \textstyle\sum_n [da_r, da_z, d\mathit{hn}]
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 6)), "W_h": rng.normal(size=(2, 6)),
+    ...           "b_x": np.zeros(6), "b_h": np.zeros(6)}
+    >>> h, cache = gru_step_forward(rng.normal(size=(4, 3)), np.zeros((4, 2)), params)
+    >>> dx, dh_prev, grads = gru_step_backward(np.ones_like(h), cache)
+    >>> dx.shape, dh_prev.shape, {k: v.shape for k, v in grads.items()}
+    ((4, 3), (4, 2), {'W_x': (3, 6), 'W_h': (2, 6), 'b_x': (6,), 'b_h': (6,)})
+    """
+    x, h_prev, r, z, n, hn, params, form = cache
+    dh = check_input("dh", dh, ("N", "H"), _cached_sizes(h_prev))
+    H = h_prev.shape[1]
+    W_hn = params["W_h"][:, 2 * H :]
+    dn = dh * (1 - z)
+    dz = dh * (h_prev - n)
+    dh_prev = dh * z  # the direct path h_t = ... + z h_{t-1}
+    da_n = dn * (1 - n**2)
+    if form == "reset_after":
+        dhn = da_n * r
+        dr = da_n * hn
+        dh_prev += dhn @ W_hn.T
+        dW_hn = h_prev.T @ dhn
+    else:
+        dhn = da_n
+        drh = dhn @ W_hn.T  # gradient of the product r * h_prev
+        dr = drh * h_prev
+        dh_prev += drh * r
+        dW_hn = (r * h_prev).T @ dhn
+    da_rz = np.hstack([dr * r * (1 - r), dz * z * (1 - z)])
+    dh_prev += da_rz @ params["W_h"][:, : 2 * H].T
+    da_x = np.hstack([da_rz, da_n])  # gradient of x W_x + b_x, all three blocks
+    dx = da_x @ params["W_x"].T
+    grads = {
+        "W_x": x.T @ da_x,
+        "W_h": np.hstack([h_prev.T @ da_rz, dW_hn]),
+        "b_x": da_x.sum(axis=0),
+        "b_h": np.concatenate([da_rz.sum(axis=0), dhn.sum(axis=0)]),
+    }
+    return dx, dh_prev, grads
+
+
+def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after"):
+    r"""Run the GRU over a whole sequence, the same weights at every step.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+        A batch of N sequences of T steps.
+    h0 : ndarray, shape (N, H)
+        The initial state (often zeros).
+    params : dict
+        ``W_x`` (D, 3H), ``W_h`` (H, 3H), ``b_x`` (3H,), ``b_h`` (3H,), gates r, z, n.
+    form : {"reset_after", "textbook"}, default "reset_after"
+        See :func:`gru_step_forward`.
+
+    Returns
+    -------
+    hs : ndarray, shape (N, T, H)
+        The hidden state after every step; ``hs[:, -1]`` is the final one.
+    cache : GRUCache
+
+    Notes
+    -----
+    :func:`gru_step_forward` for :math:`t = 1, \dots, T`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 6)), "W_h": rng.normal(size=(2, 6)),
+    ...           "b_x": np.zeros(6), "b_h": np.zeros(6)}
+    >>> hs, cache = gru_forward(rng.normal(size=(4, 5, 3)), np.zeros((4, 2)), params)
+    >>> hs.shape, len(cache.steps)
+    ((4, 5, 2), 5)
+    """
+    _check_form(form)
+    params, sizes = check_params(params, GRU_SPEC)
+    x = check_input("x", x, ("N", "T", "D"), sizes)
+    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    N, T, _ = x.shape
+    if T == 0:
+        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
+    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_h"]))
+    steps = []
+    h = h0
+    for t in range(T):
+        h, step = gru_step_forward(x[:, t], h, params, form)
+        hs[:, t] = h
+        steps.append(step)
+    return hs, GRUCache(steps)
+
+
+def gru_backward(dhs: np.ndarray, cache: GRUCache):
+    r"""Backpropagation through time for :func:`gru_forward` (either form).
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (N, T, H)
+        :math:`\partial L/\partial h_t` from the layers above at every step,
+        *not* including the gradient that flows back through the recurrence;
+        that part is added here.
+    cache : GRUCache
+        From :func:`gru_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, T, D)
+    dh0 : ndarray, shape (N, H)
+    grads : dict
+        ``W_x``, ``W_h``, ``b_x``, ``b_h``, summed over batch and time.
+
+    Notes
+    -----
+    As for the vanilla RNN: from :math:`t = T` down to 1, step :math:`t`
+    receives :math:`\mathrm{dhs}_t + dh_{\text{next}}`, and the shared
+    weights collect the sum of every step's gradient.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 6)), "W_h": rng.normal(size=(2, 6)),
+    ...           "b_x": np.zeros(6), "b_h": np.zeros(6)}
+    >>> hs, cache = gru_forward(rng.normal(size=(4, 5, 3)), np.zeros((4, 2)), params,
+    ...                         form="textbook")
+    >>> dx, dh0, grads = gru_backward(np.ones_like(hs), cache)
+    >>> dx.shape, dh0.shape, grads["W_h"].shape
+    ((4, 5, 3), (4, 2), (2, 6))
+    """
+    steps = cache.steps
+    T = len(steps)
+    N, H = steps[0].h_prev.shape
+    sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
+    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in GRU_KEYS}
+    dh_next = np.zeros((N, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        dx[:, t], dh_next, step_grads = gru_step_backward(dhs[:, t] + dh_next, steps[t])
+        for key in grads:
+            grads[key] += step_grads[key]
+    return dx, dh_next, grads
+
+
+def _check_form(form) -> None:
+    if not (isinstance(form, str) and form in FORMS):
+        raise ValueError(f'form must be "reset_after" or "textbook", got {form!r}')
+
+
+def _cached_sizes(h: np.ndarray) -> Sizes:
+    """Sizes an incoming gradient must match: those of the cached state."""
+    return Sizes(N=(h.shape[0], "the cached h_prev"), H=(h.shape[1], "the cached h_prev"))

@@ -1,0 +1,321 @@
+r"""The long short-term memory (LSTM) layer: one step, a whole sequence, and their gradients.
+
+Row convention, as everywhere in the package: a step input ``x`` is ``(N, D)``,
+the states ``h`` and ``c`` are ``(N, H)``. The four gates share one fused
+affine map, :math:`a = x W_x + h_{t-1} W_h + b` with ``W_x (D, 4H)``,
+``W_h (H, 4H)`` and ``b (4H,)``, whose four column blocks of width H are, in
+this order, the input gate i, the forget gate f, the candidate g and the
+output gate o:
+
+.. math::
+
+    i = \sigma(a_i), \quad f = \sigma(a_f), \quad g = \tanh(a_g), \quad o = \sigma(a_o),
+    \qquad c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t)
+
+The order i, f, g, o is also the order of PyTorch's ``torch.nn.LSTM`` and of
+Keras' ``LSTM`` (which calls g "c"), so converting weights is a transpose at
+most (see :mod:`rnn_tutorial.layouts`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import sigmoid
+from .validation import Sizes, check_input, check_params
+
+__all__ = [
+    "LSTMCache",
+    "LSTMStepCache",
+    "lstm_backward",
+    "lstm_forward",
+    "lstm_step_backward",
+    "lstm_step_forward",
+]
+
+# W_h first: its rows are the one place H appears on its own, so a W_x or b of
+# the wrong gate width is blamed on itself ("params["W_x"] ... must be (D, 4H)").
+LSTM_SPEC = {"W_h": ("H", "4H"), "W_x": ("D", "4H"), "b": ("4H",)}
+LSTM_KEYS = ("W_x", "W_h", "b")
+
+
+class LSTMStepCache(NamedTuple):
+    """What :func:`lstm_step_backward` needs from one forward step."""
+
+    x: np.ndarray
+    h_prev: np.ndarray
+    c_prev: np.ndarray
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    tanh_c: np.ndarray
+    params: dict
+
+
+class LSTMCache(NamedTuple):
+    """What :func:`lstm_backward` needs: one :class:`LSTMStepCache` per time step."""
+
+    steps: list
+
+
+def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, params: dict):
+    r"""One step of the LSTM: four gates from one fused affine map, then the two states.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, D)
+        The input at this step, one row per sequence in the batch.
+    h_prev : ndarray, shape (N, H)
+        The previous hidden state :math:`h_{t-1}`.
+    c_prev : ndarray, shape (N, H)
+        The previous cell state :math:`c_{t-1}`.
+    params : dict
+        ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b`` (4H,); the column blocks of
+        width H belong to the gates i, f, g, o in that order.
+
+    Returns
+    -------
+    h : ndarray, shape (N, H)
+        The new hidden state :math:`h_t`, the layer's output.
+    c : ndarray, shape (N, H)
+        The new cell state :math:`c_t`.
+    cache : LSTMStepCache
+        ``(x, h_prev, c_prev, i, f, g, o, c, tanh_c, params)`` for
+        :func:`lstm_step_backward`.
+
+    Notes
+    -----
+    .. math::
+
+        a &= x_t W_x + h_{t-1} W_h + b = [a_i, a_f, a_g, a_o] \\
+        i &= \sigma(a_i), \quad f = \sigma(a_f), \quad g = \tanh(a_g), \quad o = \sigma(a_o) \\
+        c_t &= f \odot c_{t-1} + i \odot g \\
+        h_t &= o \odot \tanh(c_t)
+
+    The forget gate f decides how much of the old cell state survives, the
+    input gate i how much of the candidate g is written, the output gate o
+    how much of the squashed cell state is shown as :math:`h_t`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 8)), "W_h": rng.normal(size=(2, 8)),
+    ...           "b": np.zeros(8)}
+    >>> h, c, cache = lstm_step_forward(rng.normal(size=(4, 3)), np.zeros((4, 2)),
+    ...                                 np.zeros((4, 2)), params)
+    >>> h.shape, c.shape
+    ((4, 2), (4, 2))
+    >>> bool(np.all(np.abs(h) < 1))  # o in (0, 1) times tanh(c) in (-1, 1)
+    True
+    """
+    params, sizes = check_params(params, LSTM_SPEC)
+    x = check_input("x", x, ("N", "D"), sizes)
+    h_prev = check_input("h_prev", h_prev, ("N", "H"), sizes)
+    c_prev = check_input("c_prev", c_prev, ("N", "H"), sizes)
+    a = x @ params["W_x"] + h_prev @ params["W_h"] + params["b"]
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return h, c, LSTMStepCache(x, h_prev, c_prev, i, f, g, o, c, tanh_c, params)
+
+
+def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: LSTMStepCache):
+    r"""Gradients of one LSTM step, given the gradients reaching :math:`h_t` and :math:`c_t`.
+
+    Parameters
+    ----------
+    dh : ndarray, shape (N, H)
+        The total gradient reaching :math:`h_t`: from this step's output and
+        from step :math:`t+1`.
+    dc : ndarray, shape (N, H)
+        The gradient reaching :math:`c_t` directly, carried back from step
+        :math:`t+1` (zeros at the last step unless the final cell state is
+        used). The path from :math:`c_t` through :math:`h_t` is added here.
+    cache : LSTMStepCache
+        From :func:`lstm_step_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D)
+    dh_prev : ndarray, shape (N, H)
+        The gradient carried back to :math:`h_{t-1}`.
+    dc_prev : ndarray, shape (N, H)
+        The gradient carried back to :math:`c_{t-1}`.
+    grads : dict
+        ``W_x``, ``W_h``, ``b``, summed over the batch.
+
+    Notes
+    -----
+    The forward equations read from the bottom up. The cell state feeds
+    :math:`h_t` through :math:`\tanh`, so its total gradient is the carried
+    one plus that path; every gate's pre-activation gradient then uses the
+    derivative of its own nonlinearity, written with the gate's value
+    (:math:`\sigma' = \sigma(1 - \sigma)`, :math:`\tanh' = 1 - \tanh^2`):
+
+    .. math::
+
+        do &= dh \odot \tanh(c_t) \\
+        dc_t &= dc + dh \odot o \odot (1 - \tanh^2(c_t)) \\
+        df &= dc_t \odot c_{t-1}, \quad dc_{t-1} = dc_t \odot f, \quad
+        di = dc_t \odot g, \quad dg = dc_t \odot i \\
+        da &= [di \odot i(1 - i),\; df \odot f(1 - f),\; dg \odot (1 - g^2),\;
+              do \odot o(1 - o)] \\
+        dx &= da\, W_x^\top, \quad dh_{t-1} = da\, W_h^\top, \quad
+        dW_x = x_t^\top da, \quad dW_h = h_{t-1}^\top da, \quad db = \textstyle\sum_n da
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 8)), "W_h": rng.normal(size=(2, 8)),
+    ...           "b": np.zeros(8)}
+    >>> h, c, cache = lstm_step_forward(rng.normal(size=(4, 3)), np.zeros((4, 2)),
+    ...                                 np.zeros((4, 2)), params)
+    >>> dx, dh_prev, dc_prev, grads = lstm_step_backward(np.ones_like(h), np.zeros_like(c), cache)
+    >>> dx.shape, dh_prev.shape, dc_prev.shape, {k: v.shape for k, v in grads.items()}
+    ((4, 3), (4, 2), (4, 2), {'W_x': (3, 8), 'W_h': (2, 8), 'b': (8,)})
+    """
+    x, h_prev, c_prev, i, f, g, o, c, tanh_c, params = cache
+    sizes = _cached_sizes(c)
+    dh = check_input("dh", dh, ("N", "H"), sizes)
+    dc = check_input("dc", dc, ("N", "H"), sizes)
+    do = dh * tanh_c
+    dc_t = dc + dh * o * (1 - tanh_c**2)  # carried gradient plus the path through h = o tanh(c)
+    df = dc_t * c_prev
+    dc_prev = dc_t * f
+    di = dc_t * g
+    dg = dc_t * i
+    da = np.hstack([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)])
+    dx = da @ params["W_x"].T
+    dh_prev = da @ params["W_h"].T
+    grads = {"W_x": x.T @ da, "W_h": h_prev.T @ da, "b": da.sum(axis=0)}
+    return dx, dh_prev, dc_prev, grads
+
+
+def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
+    r"""Run the LSTM over a whole sequence, the same weights at every step.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+        A batch of N sequences of T steps.
+    h0, c0 : ndarray, shape (N, H)
+        The initial hidden and cell states (often zeros).
+    params : dict
+        ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b`` (4H,), gates i, f, g, o.
+
+    Returns
+    -------
+    hs : ndarray, shape (N, T, H)
+        The hidden state after every step; ``hs[:, -1]`` is the final one.
+    cs : ndarray, shape (N, T, H)
+        The cell state after every step; ``cs[:, -1]`` is the final one.
+    cache : LSTMCache
+
+    Notes
+    -----
+    :func:`lstm_step_forward` for :math:`t = 1, \dots, T`, each step taking
+    :math:`(h_{t-1}, c_{t-1})` from the one before.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 8)), "W_h": rng.normal(size=(2, 8)),
+    ...           "b": np.zeros(8)}
+    >>> hs, cs, cache = lstm_forward(rng.normal(size=(4, 5, 3)), np.zeros((4, 2)),
+    ...                              np.zeros((4, 2)), params)
+    >>> hs.shape, cs.shape, len(cache.steps)
+    ((4, 5, 2), (4, 5, 2), 5)
+    """
+    params, sizes = check_params(params, LSTM_SPEC)
+    x = check_input("x", x, ("N", "T", "D"), sizes)
+    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    c0 = check_input("c0", c0, ("N", "H"), sizes)
+    N, T, _ = x.shape
+    if T == 0:
+        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
+    dtype = np.result_type(x, h0, c0, params["W_h"])
+    hs = np.empty((N, T, sizes.value("H")), dtype=dtype)
+    cs = np.empty_like(hs)
+    steps = []
+    h, c = h0, c0
+    for t in range(T):
+        h, c, step = lstm_step_forward(x[:, t], h, c, params)
+        hs[:, t], cs[:, t] = h, c
+        steps.append(step)
+    return hs, cs, LSTMCache(steps)
+
+
+def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None = None):
+    r"""Backpropagation through time for :func:`lstm_forward`.
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (N, T, H)
+        :math:`\partial L/\partial h_t` from the layers above at every step,
+        *not* including the gradient that flows back through the recurrence;
+        that part is added here.
+    cache : LSTMCache
+        From :func:`lstm_forward`.
+    dc_last : ndarray, shape (N, H), optional
+        :math:`\partial L/\partial c_T` when the final cell state is used
+        outside the layer (e.g. handed to a decoder); zeros when omitted.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, T, D)
+    dh0 : ndarray, shape (N, H)
+    dc0 : ndarray, shape (N, H)
+    grads : dict
+        ``W_x``, ``W_h``, ``b``, summed over batch and time.
+
+    Notes
+    -----
+    Two gradients travel backwards, one per state. From :math:`t = T` down
+    to 1, step :math:`t` receives :math:`\mathrm{dhs}_t + dh_{\text{next}}`
+    for :math:`h_t` and :math:`dc_{\text{next}}` for :math:`c_t`, and hands
+    :math:`dh_{t-1}`, :math:`dc_{t-1}` to the step before. The path
+    :math:`dc_{t-1} = dc_t \odot f` is the "conveyor belt": multiplied only by
+    the forget gate, never by a weight matrix.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = {"W_x": rng.normal(size=(3, 8)), "W_h": rng.normal(size=(2, 8)),
+    ...           "b": np.zeros(8)}
+    >>> hs, cs, cache = lstm_forward(rng.normal(size=(4, 5, 3)), np.zeros((4, 2)),
+    ...                              np.zeros((4, 2)), params)
+    >>> dx, dh0, dc0, grads = lstm_backward(np.ones_like(hs), cache)
+    >>> dx.shape, dh0.shape, dc0.shape, grads["W_h"].shape
+    ((4, 5, 3), (4, 2), (4, 2), (2, 8))
+    """
+    steps = cache.steps
+    T = len(steps)
+    N, H = steps[0].c.shape
+    sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    dtype = dhs.dtype
+    if dc_last is not None:
+        dc_last = check_input("dc_last", dc_last, ("N", "H"), sizes)
+        dtype = np.result_type(dhs, dc_last)
+    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
+    grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in LSTM_KEYS}
+    dh_next = np.zeros((N, H), dtype=dtype)
+    dc_next = np.zeros((N, H), dtype=dtype) if dc_last is None else dc_last
+    for t in reversed(range(T)):
+        dx[:, t], dh_next, dc_next, step_grads = lstm_step_backward(
+            dhs[:, t] + dh_next, dc_next, steps[t]
+        )
+        for key in grads:
+            grads[key] += step_grads[key]
+    return dx, dh_next, dc_next, grads
+
+
+def _cached_sizes(c: np.ndarray) -> Sizes:
+    """Sizes an incoming gradient must match: those of the cached cell state."""
+    return Sizes(N=(c.shape[0], "the cached c"), H=(c.shape[1], "the cached c"))
