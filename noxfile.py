@@ -61,7 +61,11 @@ def docs(session: nox.Session) -> None:
     install_groups(session, "docs")
     install_kernel(session)
     extra = session.posargs  # e.g. -E to rebuild everything
-    env = {**os.environ, "PYTHONWARNINGS": "error::DeprecationWarning:rnn_tutorial"}
+    # The two languages build side by side, each with its own kernel: one BLAS
+    # thread per kernel, or the two oversubscribe the cores and small matrix
+    # products slow down tenfold.
+    threads = {var: "1" for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {**os.environ, **threads, "PYTHONWARNINGS": "error::DeprecationWarning:rnn_tutorial"}
     bin_dir = Path(session.bin)
     BUILD.mkdir(parents=True, exist_ok=True)
     procs = {}
