@@ -133,7 +133,7 @@ def grad_check(
     dict of str to float
         For every key, the relative error (:func:`relative_error`) of the
         checked entries. Around 1e-7 or below in float64 means the
-        gradient is right; 1e-2 or above means it is wrong.
+        gradient is right; 1e-3 or above means it is wrong.
 
     Examples
     --------
