@@ -625,3 +625,388 @@ def draw_worked_example(xs, hs, ys, ax=None):
         s.arrow(h.top, yb.bottom, r"$W_{hy}$")
         prev = h
     return _finish([s], created)
+
+
+# The gradient's colour in draw_bptt: Okabe & Ito's reddish purple, on thick
+# arrows, so the backward pass stands out from the thin grey forward one.
+_GRADIENT = "#CC79A7"
+_FORWARD = _tint(PALETTE["ink"], 0.35)
+
+
+def draw_bptt(T: int = 4, ax=None):
+    r"""Draw backpropagation through time: the unrolled network with its gradients flowing back.
+
+    The forward pass is drawn light: :math:`x_t \to h_t`, :math:`h_{t-1} \to h_t`,
+    :math:`h_t \to y_t \to L_t`. The backward pass is drawn in thick, coloured
+    arrows: from every loss term :math:`L_t` down to :math:`y_t` (labelled
+    :math:`\partial L_t/\partial y_t`) and on to :math:`h_t`, and along the
+    chain of states from :math:`h_T` back to :math:`h_0` (labelled
+    :math:`dh_{\mathrm{next}}`). Every state but the last thus receives two
+    gradients, one from its own output and one from the step after it.
+
+    Parameters
+    ----------
+    T : int, default 4
+        The number of time steps (1 or more).
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure about ``1.45 T + 1.3`` inches wide.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``T`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_bptt(T=3)
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> texts.count(r"$dh_{\mathrm{next}}$")  # h_3 -> h_2 and h_2 -> h_1
+    2
+    >>> r"$\partial L_{3}/\partial y_{3}$" in texts
+    True
+    """
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    y_in, y_h, y_out, y_loss = 0.0, 1.05, 2.35, 3.5
+    off = 0.12  # a forward arrow and its backward partner run side by side
+    box_w, box_h = 0.62, 0.5
+
+    def forward(start, end):
+        patch = s.arrow(start, end, head_size=11)
+        patch.set_color(_FORWARD)
+        patch.set_linewidth(1.0)
+
+    def backward(start, end, label=None, side="right"):
+        patch = s.arrow(start, end, head_size=15)
+        patch.set_color(_GRADIENT)
+        patch.set_linewidth(2.6)
+        patch.set_zorder(3.5)
+        if label is not None:
+            mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+            if side == "right":
+                s.text(mx + _GAP, my, label, ha="left")
+            else:  # below
+                s.text(mx, my - _GAP, label, va="top")
+
+    carried = r"$dh_{\mathrm{next}}$"
+    first = r"$dh_0$"
+    dy_labels = [rf"$\partial L_{{{t}}}/\partial y_{{{t}}}$" for t in range(1, T + 1)]
+    widest_dy = max(_text_size(label, s.fontsize)[0] for label in dy_labels)
+    widest_dh = max(_text_size(label, s.fontsize)[0] for label in (carried, first))
+    # Wide enough for a gradient label beside each vertical arrow and under each horizontal one.
+    pitch = max(box_w + widest_dh + 0.3, off + _GAP + widest_dy + off + 0.25)
+
+    prev = s.box(0.0, y_h, "hidden", "$h_0$", w=0.55, h=box_h, dashed=True)
+    for t in range(1, T + 1):
+        x = 0.55 / 2 + pitch - box_w / 2 + (t - 1) * pitch
+        h = s.box(x, y_h, "hidden", f"$h_{{{t}}}$", w=box_w, h=box_h)
+        xb = s.box(x, y_in, "input", f"$x_{{{t}}}$")
+        yb = s.box(x, y_out, "output", f"$y_{{{t}}}$")
+        lb = s.box(x, y_loss, "op", f"$L_{{{t}}}$")
+        forward(xb.top, h.bottom)
+        forward((x - off, h.top[1]), (x - off, yb.bottom[1]))
+        forward((x - off, yb.top[1]), (x - off, lb.bottom[1]))
+        forward((prev.right[0], y_h + off), (h.left[0], y_h + off))
+        backward((x + off, lb.bottom[1]), (x + off, yb.top[1]), dy_labels[t - 1])
+        backward((x + off, yb.bottom[1]), (x + off, h.top[1]))
+        label = first if t == 1 else carried
+        backward((h.left[0], y_h - off), (prev.right[0], y_h - off), label, side="below")
+        prev = h
+    return _finish([s], created)
+
+
+__all__.append("draw_bptt")
+
+
+def _op_node(sheet, x, y, kind, r=0.16):
+    """A round operator node drawn from lines, so it needs no font: ``"plus"`` or ``"odot"``."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
+    ax = sheet.ax
+    ax.add_patch(
+        Circle(
+            (x, y),
+            r,
+            facecolor=_FILL["op"],
+            edgecolor=_EDGE["op"],
+            linewidth=_LINE_WIDTH,
+            zorder=3.2,
+        )
+    )
+    if kind == "plus":
+        for dx, dy in ((0.6 * r, 0), (0, 0.6 * r)):
+            ax.add_line(
+                Line2D(
+                    [x - dx, x + dx],
+                    [y - dy, y + dy],
+                    color=PALETTE["ink"],
+                    linewidth=_LINE_WIDTH,
+                    zorder=3.3,
+                )
+            )
+    else:  # odot: the element-wise product, a dot in the circle
+        ax.add_patch(Circle((x, y), 0.22 * r, color=PALETTE["ink"], zorder=3.3))
+    sheet.include(x - r, y - r, x + r, y + r)
+    return _Box(x, y, 2 * r, 2 * r)
+
+
+def draw_lstm_cell(ax=None):
+    r"""Draw one LSTM cell: four gates, the cell state on top, the hidden state below.
+
+    The cell state runs straight along the top, :math:`c_{t-1} \to c_t`: it is
+    multiplied (:math:`\odot`) by the forget gate :math:`f_t` and then gets
+    :math:`i_t \odot g_t` added (:math:`\oplus`), and nothing else touches it.
+    Below, :math:`h_{t-1}` (from the left) and :math:`x_t` (from below) feed
+    the four gate boxes, :math:`\sigma` for :math:`f_t`, :math:`i_t` and
+    :math:`o_t` and :math:`\tanh` for the candidate :math:`g_t`, in the order
+    in which they act on the cell state, left to right. On the right
+    :math:`\tanh(c_t)` is multiplied by :math:`o_t` to give :math:`h_t`, which
+    leaves to the right (the next step) and upward (the next layer or the
+    output).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure of about 8.0 x 5.2 inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_lstm_cell()
+    >>> texts = {t.get_text() for t in fig.axes[0].texts}
+    >>> sorted(s for s in texts if s.endswith("_t$"))
+    ['$c_t$', '$f_t$', '$g_t$', '$h_t$', '$i_t$', '$o_t$', '$x_t$']
+    """
+    from matplotlib.patches import Circle
+    from matplotlib.path import Path
+
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    y_c, y_mid, y_gate, y_bus = 3.0, 2.05, 1.15, 0.4  # the cell state, i * g, gates, input bus
+    x_f, x_i, x_g, x_o, x_out = 0.9, 1.9, 2.9, 3.9, 4.9  # gate columns; the tanh(c) column
+    fork_x, right = 5.65, 6.2  # where h_t splits; the cell's right edge
+    s.box(right / 2, 1.75, "hidden", w=right, h=3.5, zorder=1)  # the cell, under everything
+    dot = dict(color=PALETTE["ink"], zorder=3.3)
+
+    # The cell state: a straight line along the top, touched only by * f and + i g.
+    times_f = _op_node(s, x_f, y_c, "odot")
+    plus = _op_node(s, x_g, y_c, "plus")
+    s.text(-0.42, y_c, r"$c_{t-1}$", ha="right")
+    s.arrow((-0.36, y_c), times_f.left)
+    s.arrow(times_f.right, plus.left)
+    s.arrow(plus.right, (right + 0.55, y_c))
+    s.text(right + 0.62, y_c, r"$c_t$", ha="left")
+
+    # The input bus: h_{t-1} from the left and x_t from below, fed to every gate.
+    s.text(-0.42, y_bus, r"$h_{t-1}$", ha="right")
+    s.arrow((-0.36, y_bus), (x_o, y_bus), head=False)
+    x_box = s.box(0.3, -0.6, "input", r"$x_t$")
+    s.arrow(x_box.top, (0.3, y_bus), head=False)
+    ax.add_patch(Circle((0.3, y_bus), 0.045, **dot))
+    gates = {}
+    for x, name, fn in (
+        (x_f, "f", r"$\sigma$"),
+        (x_i, "i", r"$\sigma$"),
+        (x_g, "g", r"$\tanh$"),
+        (x_o, "o", r"$\sigma$"),
+    ):
+        gates[name] = s.box(x, y_gate, "op", fn, w=0.62, h=0.44)
+        s.arrow((x, y_bus), gates[name].bottom)
+        if x != x_o:
+            ax.add_patch(Circle((x, y_bus), 0.045, **dot))
+
+    # f_t up to the cell state; i_t and g_t meet, and their product goes up to the +.
+    s.arrow(gates["f"].top, times_f.bottom, r"$f_t$")
+    times_ig = _op_node(s, x_g, y_mid, "odot")
+    s.arrow(gates["g"].top, times_ig.bottom, r"$g_t$")
+    corner = (x_i, y_mid)
+    s.arrow(None, None, path=Path([gates["i"].top, corner, times_ig.left]))
+    s.text(x_i + _GAP, (gates["i"].top[1] + y_mid) / 2, r"$i_t$", ha="left")
+    s.arrow(times_ig.top, plus.bottom)
+
+    # The output: tanh(c_t), times o_t, is h_t.
+    ax.add_patch(Circle((x_out, y_c), 0.045, **dot))
+    squash = s.box(x_out, y_mid, "op", r"$\tanh$", w=0.72, h=0.44)
+    s.arrow((x_out, y_c), squash.top)
+    times_o = _op_node(s, x_out, y_gate, "odot")
+    s.arrow(squash.bottom, times_o.top)
+    s.arrow(gates["o"].right, times_o.left, r"$o_t$", side="below")
+    s.arrow(times_o.right, (fork_x, y_gate), head=False)
+    ax.add_patch(Circle((fork_x, y_gate), 0.045, **dot))
+    s.arrow((fork_x, y_gate), (right + 0.55, y_gate))
+    s.text(right + 0.62, y_gate, r"$h_t$", ha="left")
+    s.arrow((fork_x, y_gate), (fork_x, 3.95))
+    s.text(fork_x, 4.02, r"$h_t$", va="bottom")
+    return _finish([s], created)
+
+
+__all__.append("draw_lstm_cell")
+
+
+def draw_gru_cell(ax=None, *, form: str = "reset_after"):
+    r"""Draw one GRU cell: two gates, the candidate and the interpolation of the state.
+
+    The state :math:`h_{t-1}` runs along the top, is scaled by the update gate
+    (:math:`z \odot h_{t-1}`), receives :math:`(1 - z) \odot n` at a
+    :math:`\oplus` node and leaves as :math:`h_t`, to the right (the next step)
+    and upward (the output layer or the next layer); this is
+    :math:`h_t = (1 - z) \odot n + z \odot h_{t-1}`, the orientation of
+    :func:`rnn_tutorial.gru_step_forward`. Below it, :math:`h_{t-1}` and
+    :math:`x_t` meet on one line that feeds the two :math:`\sigma` boxes, the
+    reset gate r and the update gate z; each box applies its own affine map
+    and then :math:`\sigma`. The candidate's :math:`\tanh` box takes
+    :math:`x_t` from below (with its own affine map) and, from the left, the
+    hidden part of its pre-activation, where the two published forms differ:
+    with ``form="reset_after"`` the box :math:`\cdot W_{hn} + b_{hn}` comes
+    before the reset gate's :math:`\odot`, :math:`r \odot (h_{t-1} W_{hn} + b_{hn})`;
+    with ``form="textbook"`` it comes after, :math:`(r \odot h_{t-1}) W_{hn} + b_{hn}`.
+    The path of :math:`z` up to the state crosses that line without joining it.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure of about 7.5 x 5.5 inches.
+    form : {"reset_after", "textbook"}, default "reset_after"
+        Which GRU to draw, as in :func:`rnn_tutorial.gru_step_forward`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``form`` is not one of the two names.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_gru_cell()
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> texts.count(r"$\sigma$"), texts.count(r"$\tanh$")
+    (2, 1)
+    >>> draw_gru_cell(form="cuDNN")
+    Traceback (most recent call last):
+    ...
+    ValueError: form must be "reset_after" or "textbook", got 'cuDNN'
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
+    from .gru import _check_form
+
+    _check_form(form)  # the same two names, and the same message, as the cell itself
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    r_node = 0.16  # the radius of _op_node's circles
+
+    def joint(x, y):
+        """A dot where a line branches."""
+        ax.add_patch(Circle((x, y), 0.045, color=PALETTE["ink"], zorder=3.3))
+
+    def line(*points, head=True):
+        """A polyline through ``points``, with an arrow head on its last segment."""
+        for a, b in zip(points[:-2], points[1:-1], strict=True):
+            s.arrow(a, b, head=False)
+        return s.arrow(points[-2], points[-1], head=head)
+
+    # Heights: the x_t branch, the shared input line, the gates, the candidate's
+    # hidden path, the (1 - z) line and the state.
+    y_x, y_in, y_gate, y_reset, y_mix, y_state = 0.3, 0.75, 1.42, 2.15, 2.8, 3.4
+    x_drop, x_in, x_z, x_mix = 0.3, 0.7, 3.55, 4.75
+    top = y_state + 0.35
+    s.box(2.75, top / 2, "hidden", w=5.5, h=top, zorder=1)
+
+    # The state line: h_{t-1} -> (z *) -> (+) -> h_t.
+    s.text(-0.45, y_state, r"$h_{t-1}$", ha="right")
+    keep = _op_node(s, x_z, y_state, "odot")
+    add = _op_node(s, x_mix, y_state, "plus")
+    s.arrow((-0.38, y_state), keep.left)
+    s.arrow(keep.right, add.left)
+    joint(x_drop, y_state)
+    fork = (5.15, y_state)
+    s.arrow(add.right, fork, head=False)
+    joint(*fork)
+    s.arrow(fork, (6.3, y_state))
+    s.text(6.37, y_state, r"$h_t$", ha="left")
+    s.arrow(fork, (fork[0], top + 0.5))
+    s.text(fork[0], top + 0.57, r"$h_t$", va="bottom")
+
+    # h_{t-1} goes down the left side; x_t joins it on the line feeding both gates.
+    joint(x_drop, y_reset)
+    line((x_drop, y_state), (x_drop, y_in), (x_z, y_in), head=False)
+    x_box = s.box(x_in, -0.65, "input", r"$x_t$")
+    s.arrow(x_box.top, (x_in, y_in), head=False)
+    joint(x_in, y_in)
+    joint(x_in, y_x)
+
+    # The reset path into the candidate: the affine map before or after r's product.
+    affine_text = r"$\cdot\, W_{hn} + b_{hn}$"
+    affine_w = _text_size(affine_text, s.fontsize)[0] + 0.2
+    if form == "reset_after":
+        x_affine, x_reset = x_drop + 0.35 + affine_w / 2, x_drop + 0.7 + affine_w + r_node
+    else:
+        x_reset, x_affine = x_drop + 0.85 + r_node, x_drop + 1.2 + 2 * r_node + affine_w / 2
+    affine = s.box(x_affine, y_reset, "op", affine_text, w=affine_w, h=0.44)
+    reset = _op_node(s, x_reset, y_reset, "odot")
+    first, second = (affine, reset) if form == "reset_after" else (reset, affine)
+    s.arrow((x_drop, y_reset), first.left)
+    s.arrow(first.right, second.left)
+
+    # The gates, each an affine map of [h_{t-1}, x_t] and a sigmoid.
+    r_box = s.box(x_reset, y_gate, "op", r"$\sigma$", w=0.55, h=0.44)
+    z_box = s.box(x_z, y_gate, "op", r"$\sigma$", w=0.55, h=0.44)
+    joint(x_reset, y_in)
+    s.arrow((x_reset, y_in), r_box.bottom)
+    s.arrow((x_z, y_in), z_box.bottom)
+    s.arrow(r_box.top, reset.bottom)
+    s.text(x_reset + _GAP, (r_box.top[1] + reset.bottom[1]) / 2, "$r$", ha="left")
+
+    # The candidate n = tanh(x_t W_xn + b_xn + the reset path).
+    cand = s.box(x_mix, y_reset, "op", r"$\tanh$", w=0.72, h=0.44)
+    s.arrow(second.right, cand.left)
+    # Where the line of z crosses this one, z's line is broken: a short stretch
+    # of it is covered in the cell's colour and this line drawn again on top.
+    for xs, ys, colour, width, z in (
+        ([x_z, x_z], [y_reset - 0.09, y_reset + 0.09], _FILL["hidden"], 4 * _LINE_WIDTH, 3.05),
+        ([x_z - 0.1, x_z + 0.1], [y_reset, y_reset], PALETTE["ink"], _LINE_WIDTH, 3.1),
+    ):
+        ax.add_line(Line2D(xs, ys, color=colour, linewidth=width, zorder=z))
+    line((x_in, y_x), (x_mix, y_x), cand.bottom)
+
+    # z scales the old state; 1 - z scales the candidate; the sum is h_t.
+    mix = _op_node(s, x_mix, y_mix, "odot")
+    one_minus = s.box((x_z + x_mix) / 2, y_mix, "op", "$1-$", w=0.5, h=0.4)
+    s.arrow(z_box.top, keep.bottom)
+    s.text(x_z - _GAP, (z_box.top[1] + y_reset) / 2, "$z$", ha="right")
+    joint(x_z, y_mix)
+    s.arrow((x_z, y_mix), one_minus.left)
+    s.arrow(one_minus.right, mix.left)
+    s.arrow(cand.top, mix.bottom)
+    s.text(x_mix + _GAP, (cand.top[1] + mix.bottom[1]) / 2, "$n$", ha="left")
+    s.arrow(mix.top, add.bottom)
+    return _finish([s], created)
+
+
+__all__.append("draw_gru_cell")
