@@ -103,6 +103,11 @@ def test_a_broken_pair_fails(tmp_path, monkeypatch, change, expected):
     assert any(expected in p for p in problems), problems
 
 
+def test_comments_in_code_are_not_headings(tmp_path, monkeypatch):
+    zh = EN.replace("x = 1  # a comment", "# 两行\n# 注释\nx = 1")
+    assert _differences(tmp_path, monkeypatch, EN, zh) == []
+
+
 def test_editing_one_language_after_stamping_fails(tmp_path, monkeypatch):
     assert _differences(tmp_path, monkeypatch, EN, EN) == []
     (tmp_path / "en" / "p.md").write_text(EN.replace("Some prose.", "Edited prose."), "utf-8")

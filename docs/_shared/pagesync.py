@@ -37,6 +37,7 @@ OPTION_LABEL = re.compile(r"^:(?:label|name):\s*(\S+)\s*$", re.M)
 HEADING = re.compile(r"^(#{1,6})\s", re.M)
 DIRECTIVE = re.compile(r"^(?:```+|:::+)\{([\w:-]+)\}", re.M)
 LANGUAGE_OPTION = re.compile(r"^\s*(caption|alt):")
+CODE_DIRECTIVES = ("```{code-cell}", "```{code-block}", "```{code}")
 FENCE = re.compile(r"^(```+|~~~+)", re.M)
 
 
@@ -121,7 +122,9 @@ def outside_code(text: str) -> str:
     out, fence = [], None
     for line in text.splitlines():
         m = FENCE.match(line)
-        if fence is None and m and not line.startswith(("```{", ":::{")):
+        # plain fences and code directives hold code, not MyST headings
+        is_code = not line.startswith(("```{", ":::{")) or line.startswith(CODE_DIRECTIVES)
+        if fence is None and m and is_code:
             fence = m.group(1)
             continue
         if fence is not None:
