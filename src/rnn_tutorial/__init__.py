@@ -118,3 +118,17 @@ __all__ = [
     "truncated_bptt_chunks",
     "truncated_bptt_grads",
 ]
+
+# Synthetic memory tasks, the mean squared error, and one trainable model for all three cells.
+from .losses import mse  # noqa: E402
+from .tasks import adding_problem, first_symbol_recall, sine_windows  # noqa: E402
+from .training import FitHistory, SequenceModel  # noqa: E402
+
+__all__ += [
+    "FitHistory",
+    "SequenceModel",
+    "adding_problem",
+    "first_symbol_recall",
+    "mse",
+    "sine_windows",
+]

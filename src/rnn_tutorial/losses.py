@@ -79,3 +79,66 @@ def softmax_cross_entropy(
     if reduction == "mean":
         loss, dz = loss / y.size, dz / y.size
     return float(loss), dz
+
+
+def mse(
+    predictions: np.ndarray, targets: np.ndarray, *, reduction: str = "mean"
+) -> tuple[float, np.ndarray]:
+    r"""Mean squared error of real-valued predictions, and its gradient.
+
+    Parameters
+    ----------
+    predictions : ndarray, shape (...)
+        The model's outputs, e.g. ``(N, V)`` for one value per sequence or
+        ``(N, T, V)`` for one per step.
+    targets : ndarray, same shape as ``predictions``
+        The values to predict.
+    reduction : {"mean", "sum"}, default "mean"
+        ``"mean"`` averages the squared errors over every entry, the usual
+        mean squared error; ``"sum"`` adds them.
+
+    Returns
+    -------
+    loss : float
+        The reduced loss.
+    dpredictions : ndarray, same shape as ``predictions``
+        :math:`\partial L / \partial \hat y`.
+
+    Notes
+    -----
+    Over the :math:`M` entries,
+
+    .. math::
+
+        L = \frac{1}{M} \sum_{m=1}^{M} (\hat y_m - y_m)^2, \qquad
+        \frac{\partial L}{\partial \hat y_m} = \frac{2}{M} (\hat y_m - y_m)
+
+    and without the :math:`1/M` for ``"sum"``.
+
+    Examples
+    --------
+    >>> loss, d = mse(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))
+    >>> loss  # (1 + 4) / 2
+    2.5
+    >>> d
+    array([[1.],
+           [2.]])
+    """
+    p = as_float_array("predictions", predictions)
+    y = as_float_array("targets", targets)
+    if y.shape != p.shape:
+        raise ValueError(
+            f"targets has shape {y.shape} but predictions has shape {p.shape}; "
+            "they must have the same shape"
+        )
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
+    error = p - y
+    loss = float(np.sum(error * error))
+    d = 2 * error
+    if reduction == "mean" and error.size:
+        loss, d = loss / error.size, d / error.size
+    return loss, d
+
+
+__all__ += ["mse"]
