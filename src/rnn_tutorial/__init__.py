@@ -26,6 +26,7 @@ from .gru import (
     gru_step_backward,
     gru_step_forward,
 )
+from .layers import LayerCache, init_layer, layer_backward, layer_forward, zero_state
 from .layouts import (
     gru_from_torch,
     gru_swap_update_convention,
@@ -65,6 +66,7 @@ __all__ = [
     "DenseCache",
     "GRUCache",
     "GRUStepCache",
+    "LayerCache",
     "LSTMCache",
     "LSTMStepCache",
     "RNNCache",
@@ -88,9 +90,12 @@ __all__ = [
     "hidden_gradient_norms",
     "init_dense",
     "init_gru",
+    "init_layer",
     "init_lstm",
     "init_rnn",
     "jacobian_product_bound",
+    "layer_backward",
+    "layer_forward",
     "lstm_backward",
     "lstm_forward",
     "lstm_from_assignment",
@@ -117,6 +122,7 @@ __all__ = [
     "tanh",
     "truncated_bptt_chunks",
     "truncated_bptt_grads",
+    "zero_state",
 ]
 
 # Synthetic memory tasks, the mean squared error, and one trainable model for all three cells.
