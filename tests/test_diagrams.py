@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 import sys
 
@@ -11,8 +10,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
+from figure_checks import (
+    assert_language_free,
+    assert_no_overlap,
+    assert_nothing_clipped,
+    assert_readable_at_page_width,
+    texts,
+)
 from helpers import arg, message_with
 from rnn_tutorial.diagrams import (
     draw_io_patterns,
@@ -44,31 +49,9 @@ FIGURES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(params=sorted(FIGURES))
 def fig(request):
     return FIGURES[request.param]()
-
-
-def texts(fig):
-    """Every non-empty string shown in ``fig``."""
-    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-
-
-def is_language_free(line: str) -> bool:
-    line = line.strip()
-    if len(line) >= 2 and line.startswith("$") and line.endswith("$"):
-        return True
-    try:
-        float(line)
-    except ValueError:
-        return line in ALLOWED_TOKENS
-    return True
 
 
 def test_returns_a_figure(fig):
@@ -77,21 +60,7 @@ def test_returns_a_figure(fig):
 
 
 def test_no_words_outside_math(fig):
-    shown = texts(fig)
-    assert shown
-    bad = [s for s in shown for line in s.splitlines() if not is_language_free(line)]
-    assert not bad, f"text that is not math, a number or an allowed token: {bad}"
-
-
-def assert_no_overlap(fig):
-    renderer = fig.canvas.get_renderer()
-    boxes = [
-        (t.get_text(), t.get_window_extent(renderer))
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip()
-    ]
-    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-        assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r}"
+    assert_language_free(fig, ALLOWED_TOKENS)
 
 
 def test_labels_do_not_overlap(fig):
@@ -110,22 +79,11 @@ def test_drawing_into_small_axes_scales_text_with_it():
 
 def test_nothing_is_clipped(fig):
     """Every label and shape lies inside the figure, so the limits fit the drawing."""
-    renderer = fig.canvas.get_renderer()
-    inside = fig.bbox.padded(1)  # one pixel of rounding
-    artists = [t for t in fig.findobj(Text) if t.get_text().strip()]
-    artists += [p for ax in fig.axes for p in ax.patches]  # boxes, arrows, nodes
-    for artist in artists:
-        extent = artist.get_window_extent(renderer)
-        assert inside.contains(extent.x0, extent.y0) and inside.contains(extent.x1, extent.y1), (
-            artist
-        )
+    assert_nothing_clipped(fig)
 
 
 def test_text_is_readable_at_page_width(fig):
-    """At 700 px wide (dpi 100), no text is below 11 pt."""
-    width_px = fig.get_size_inches()[0] * 100
-    smallest = min(t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip())
-    assert smallest * min(1.0, 700 / width_px) >= 11
+    assert_readable_at_page_width(fig)
 
 
 def test_matplotlib_is_imported_lazily():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
+from figure_checks import (
+    assert_no_overlap,
+    assert_nothing_clipped,
+    assert_readable_at_page_width,
+    texts,
+)
 from helpers import arg, message_with
 from rnn_tutorial.diagrams import draw_gru_cell
 
@@ -17,17 +20,6 @@ matplotlib.use("Agg")  # pyplot picks its backend on first use, so this still ap
 
 FORMS = ("reset_after", "textbook")
 AFFINE = r"$\cdot\, W_{hn} + b_{hn}$"
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(fig):
-    """Every non-empty string shown in ``fig``."""
-    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 def shown_text(fig, s):
@@ -68,37 +60,17 @@ def test_the_forms_differ_in_where_the_reset_acts():
 
 @pytest.mark.parametrize("form", FORMS)
 def test_labels_do_not_overlap(form):
-    fig = draw_gru_cell(form=form)
-    renderer = fig.canvas.get_renderer()
-    boxes = [
-        (t.get_text(), t.get_window_extent(renderer))
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip()
-    ]
-    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-        assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r}"
+    assert_no_overlap(draw_gru_cell(form=form))
 
 
 @pytest.mark.parametrize("form", FORMS)
 def test_nothing_is_clipped(form):
-    fig = draw_gru_cell(form=form)
-    renderer = fig.canvas.get_renderer()
-    inside = fig.bbox.padded(1)  # one pixel of rounding
-    artists = [t for t in fig.findobj(Text) if t.get_text().strip()]
-    artists += list(fig.axes[0].patches) + list(fig.axes[0].lines)
-    for artist in artists:
-        extent = artist.get_window_extent(renderer)
-        assert inside.contains(extent.x0, extent.y0) and inside.contains(extent.x1, extent.y1), (
-            artist
-        )
+    assert_nothing_clipped(draw_gru_cell(form=form), lines=True)
 
 
 @pytest.mark.parametrize("form", FORMS)
 def test_text_is_readable_at_page_width(form):
-    fig = draw_gru_cell(form=form)
-    width_px = fig.get_size_inches()[0] * 100
-    smallest = min(t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip())
-    assert smallest * min(1.0, 700 / width_px) >= 11
+    assert_readable_at_page_width(draw_gru_cell(form=form))
 
 
 def test_both_forms_have_the_same_size():
