@@ -359,6 +359,18 @@ def sum_projections_backward(do: np.ndarray, cache: SumProjectionsCache):
 # ---------------------------------------------------------------------- the chapter's task
 
 
+def _check_task(n, length, vocab_size, rng) -> None:
+    for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
+        if not (
+            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+        ):
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if length % 2 == 0:
+        raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+
+
 def masked_middle(
     n: int, length: int, *, vocab_size: int = 4, rng: np.random.Generator, dtype=np.float64
 ):
@@ -398,15 +410,7 @@ def masked_middle(
     >>> bool(np.all(y == np.maximum(s[:, 1], s[:, 3])))
     True
     """
-    for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
-        if not (
-            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
-        ):
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if length % 2 == 0:
-        raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _check_task(n, length, vocab_size, rng)
     m = length // 2
     symbols = rng.integers(vocab_size, size=(n, length))
     y = np.maximum(symbols[:, m - 1], symbols[:, m + 1])
