@@ -263,3 +263,31 @@ def test_bad_input_is_named():
         masked_middle(3, 4, rng=rng)
     with pytest.raises(ValueError, match="vocab_size must be an integer >= 2, got 1"):
         masked_middle(3, 5, vocab_size=1, rng=rng)
+
+
+def test_position_classifier_bad_input_is_named():
+    rng = np.random.default_rng(0)
+    model = PositionClassifier("rnn", D, H, 3, rng=rng)
+    x = rng.normal(size=(N, T, D))
+    with pytest.raises(ValueError, match=r"position must be None or a step in \[0, T=4\), got 4"):
+        model.loss_and_grads(x, np.zeros(N, dtype=int), position=4)
+    with pytest.raises(
+        ValueError, match=r"y has shape \(2,\) but the answers of every step have shape \(2, 4\)"
+    ):
+        model.accuracy(x, np.zeros(N, dtype=int))
+    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator, got int"):
+        PositionClassifier("rnn", D, H, 3, rng=0)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        PositionClassifier("elman", D, H, 3, rng=rng)
+
+
+def test_position_classifier_learns_what_a_step_shows():
+    # the class of every step is the sign of its own input: both models must learn it
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 5, 1))
+    y = (x[..., 0] > 0).astype(int)
+    for bidirectional in (False, True):
+        model = PositionClassifier("gru", 1, 4, 2, rng=rng, bidirectional=bidirectional)
+        losses = model.fit(x, y, steps=80, rng=rng, batch_size=32, lr=0.05)
+        assert losses[-10:].mean() < 0.5 * losses[:10].mean()
+        assert model.accuracy(x, y) > 0.9

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .clipping import clip_global_norm
+from .dense import dense_backward, dense_forward
 from .layers import LayerCache, init_layer, layer_backward, layer_forward
 from .losses import softmax_cross_entropy
 from .optim import Adam
@@ -458,6 +459,8 @@ class PositionClassifier:
     """
 
     def __init__(self, cell, D, H, V, *, rng, bidirectional=True, dtype=np.float64):
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         self.cell = cell
         self.bidirectional = bool(bidirectional)
         layers = init_bidirectional(cell, D, H, rng=rng, dtype=dtype)
@@ -481,29 +484,46 @@ class PositionClassifier:
             o, out_cache = sum_projections_forward(hs_fwd, hs_bwd, params)
         else:
             hs, _, cache = layer_forward(self.cell, x, self._layer("fwd.", params))
-            o = hs @ params["W_hy"] + params["b_y"]
-            out_cache = hs
+            o, out_cache = dense_forward(hs, {k: params[k] for k in ("W_hy", "b_y")})
         return o, (cache, out_cache)
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         """The scores at every step, shape (N, T, V)."""
         return self._forward(x, self.params)[0]
 
+    @staticmethod
+    def _at(scores, y, position):
+        """The scores that ``y`` answers: those of one step, or of every step."""
+        T = scores.shape[1]
+        if position is not None:
+            if not (isinstance(position, numbers.Integral) and -T <= position < T):
+                raise ValueError(
+                    f"position must be None or a step in [0, T={T}), got {position!r}"
+                )
+            scores = scores[:, position]
+        y = np.asarray(y)
+        if y.shape != scores.shape[:-1]:
+            where = "of every step" if position is None else f"at position {position}"
+            raise ValueError(
+                f"y has shape {y.shape} but the answers {where} have shape {scores.shape[:-1]}"
+            )
+        return scores, y
+
     def accuracy(self, x, y, position=None) -> float:
         """The fraction of right answers at ``position`` (or at every step when None)."""
-        s = self.scores(x)
-        s = s if position is None else s[:, position]
-        return float(np.mean(s.argmax(-1) == np.asarray(y)))
+        s, y = self._at(self.scores(x), y, position)
+        return float(np.mean(s.argmax(-1) == y))
 
     def loss_and_grads(self, x, y, position=None, params=None):
         """The mean cross-entropy at ``position`` (every step when None) and its gradient."""
         params = self.params if params is None else params
         o, (cache, out_cache) = self._forward(x, params)
+        scores, y = self._at(o, y, position)
         do = np.zeros_like(o)
         if position is None:
-            loss, do = softmax_cross_entropy(o, y, reduction="mean")
-        else:
-            loss, do[:, position] = softmax_cross_entropy(o[:, position], y, reduction="mean")
+            loss, do = softmax_cross_entropy(scores, y, reduction="mean")
+        else:  # only the answer at one step enters the loss
+            loss, do[:, position] = softmax_cross_entropy(scores, y, reduction="mean")
         if self.bidirectional:
             dh_fwd, dh_bwd, grads = sum_projections_backward(do, out_cache)
             _, _, (g_fwd, g_bwd) = bidirectional_backward(
@@ -511,18 +531,16 @@ class PositionClassifier:
             )
             grads.update({f"bwd.{k}": v for k, v in g_bwd.items()})
         else:
-            H, V = params["W_hy"].shape
-            grads = {
-                "W_hy": out_cache.reshape(-1, H).T @ do.reshape(-1, V),
-                "b_y": do.reshape(-1, V).sum(axis=0),
-            }
-            _, _, g_fwd = layer_backward(do @ params["W_hy"].T, cache)
+            dhs, grads = dense_backward(do, out_cache)
+            _, _, g_fwd = layer_backward(dhs, cache)
         grads.update({f"fwd.{k}": v for k, v in g_fwd.items()})
         return float(loss), grads
 
     def fit(self, x, y, *, steps, rng, position=None, batch_size=64, lr=1e-2, clip=5.0):
         """Adam on random mini-batches, gradients clipped to a global norm; returns the losses."""
-        self.optimizer = self.optimizer or Adam(lr=lr)
+        if self.optimizer is None:
+            self.optimizer = Adam(lr=lr)
+        self.optimizer.lr = Adam(lr=lr).lr  # checked like a new one
         losses = np.empty(steps)
         for step in range(steps):
             idx = rng.choice(len(x), size=min(batch_size, len(x)), replace=False)

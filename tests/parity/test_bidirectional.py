@@ -53,7 +53,7 @@ def _with_biases(params, rng, dtype):
     }
 
 
-def bidirectional_parity(cell, dtype, seed=0, perturb=None):
+def bidirectional_parity(cell, dtype, seed=0, perturb=None, nonlinearity=None):
     rng = np.random.default_rng(seed)
     params = tuple(
         _with_biases(p, rng, dtype) for p in init_bidirectional(cell, D, H, rng=rng, dtype=dtype)
@@ -69,7 +69,11 @@ def bidirectional_parity(cell, dtype, seed=0, perturb=None):
         state.update({k + suffix: v for k, v in TO_TORCH[cell](p).items()})
     if perturb is not None:
         state[perturb][0, 0] += 1e-3
-    module = MODULES[cell](D, H, batch_first=True, bidirectional=True).to(TORCH_DTYPE[dtype])
+    kwargs, options = {}, {}
+    if nonlinearity is not None:  # the vanilla RNN's activation
+        kwargs, options = {"nonlinearity": nonlinearity}, {"activation": nonlinearity}
+    module = MODULES[cell](D, H, batch_first=True, bidirectional=True, **kwargs)
+    module = module.to(TORCH_DTYPE[dtype])
     module.load_state_dict(
         {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
     )
@@ -82,7 +86,9 @@ def bidirectional_parity(cell, dtype, seed=0, perturb=None):
     )
     loss.backward()
 
-    hs, final, cache = bidirectional_forward(cell, x, params, unstack_directions(stacked0))
+    hs, final, cache = bidirectional_forward(
+        cell, x, params, unstack_directions(stacked0), **options
+    )
     dx, dstate0, grads = bidirectional_backward(G, cache, unstack_directions(G_state))
     assert hs.dtype == dx.dtype == np.dtype(dtype)
     pairs = {"output": (hs, out), "dx": (dx, tx.grad)}
@@ -103,6 +109,12 @@ def bidirectional_parity(cell, dtype, seed=0, perturb=None):
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_bidirectional(cell, dtype):
     errors = bidirectional_parity(cell, dtype)
+    assert max(errors.values()) <= TOLERANCE[dtype], errors
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=IDS)
+def test_bidirectional_relu_rnn(dtype):
+    errors = bidirectional_parity("rnn", dtype, nonlinearity="relu")
     assert max(errors.values()) <= TOLERANCE[dtype], errors
 
 
