@@ -7,6 +7,21 @@ that takes the cache it returned.
 """
 
 from .activations import relu, sigmoid, softmax, tanh
+from .bidirectional import (
+    BidirectionalCache,
+    PositionClassifier,
+    SumProjectionsCache,
+    bidirectional_backward,
+    bidirectional_forward,
+    init_bidirectional,
+    masked_middle,
+    reverse_time,
+    split_directions,
+    stack_directions,
+    sum_projections_backward,
+    sum_projections_forward,
+    unstack_directions,
+)
 from .bptt import sequence_loss_and_grads, truncated_bptt_chunks, truncated_bptt_grads
 from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
 from .clipping import clip_elementwise, clip_global_norm, global_norm
@@ -62,6 +77,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "BidirectionalCache",
     "CharRNN",
     "DenseCache",
     "GRUCache",
@@ -69,10 +85,14 @@ __all__ = [
     "LayerCache",
     "LSTMCache",
     "LSTMStepCache",
+    "PositionClassifier",
     "RNNCache",
     "RNNStepCache",
+    "SumProjectionsCache",
     "TrainingHistory",
     "Vocabulary",
+    "bidirectional_backward",
+    "bidirectional_forward",
     "clip_elementwise",
     "clip_global_norm",
     "count_params",
@@ -89,6 +109,7 @@ __all__ = [
     "gru_to_torch",
     "hidden_gradient_norms",
     "init_dense",
+    "init_bidirectional",
     "init_gru",
     "init_layer",
     "init_lstm",
@@ -104,12 +125,14 @@ __all__ = [
     "lstm_step_forward",
     "lstm_to_keras",
     "lstm_to_torch",
+    "masked_middle",
     "myst_prose",
     "numerical_gradient",
     "one_hot",
     "read_prose",
     "relative_error",
     "relu",
+    "reverse_time",
     "rnn_backward",
     "rnn_forward",
     "rnn_step_backward",
@@ -119,9 +142,14 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softmax_cross_entropy",
+    "split_directions",
+    "stack_directions",
+    "sum_projections_backward",
+    "sum_projections_forward",
     "tanh",
     "truncated_bptt_chunks",
     "truncated_bptt_grads",
+    "unstack_directions",
     "zero_state",
 ]
 

@@ -1010,3 +1010,82 @@ def draw_gru_cell(ax=None, *, form: str = "reset_after"):
 
 
 __all__.append("draw_gru_cell")
+
+
+# ---------------------------------------------------------------------- bidirectional RNN
+
+
+def draw_bidirectional_rnn(T: int = 4, ax=None, *, labels=None):
+    r"""Draw a bidirectional RNN unrolled over ``T`` steps.
+
+    Two chains read the same inputs: the forward states :math:`h_t` pass
+    left to right from :math:`h_0`, the backward states :math:`h'_t` right to
+    left from :math:`h'_{T+1}`. Every output :math:`y_t` has an arrow from
+    both, one per direction; the two chains share no arrow and no weight.
+
+    Parameters
+    ----------
+    T : int, default 4
+        The number of time steps (1 or more).
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure about ``1.5 T + 1.5`` inches wide.
+    labels : sequence of str, optional
+        The input labels, one per step; by default :math:`x_1, \dots, x_T`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_bidirectional_rnn(T=3)
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> texts.count("$h'_{2}$"), "$h'_{4}$" in texts, "$h_{0}$" in texts
+    (1, True, True)
+    """
+    if isinstance(T, bool) or not isinstance(T, int | np.integer) or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    inputs = _step_labels(labels, T, "$x_{{{}}}$")
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    y_in, y_fwd, y_bwd, y_out = 0.0, 1.3, 2.5, 3.8
+    shift = 0.3  # the two chains sit either side of the column, so no arrow crosses a box
+    widest = max(_text_size(label, s.fontsize)[0] for label in inputs)
+    pitch = max(1.55, widest + 0.9)
+    columns = [1.2 + t * pitch for t in range(T)]
+    fwd, bwd = [], []
+    for t, x in enumerate(columns, start=1):
+        xb = s.box(x, y_in, "input", inputs[t - 1])
+        h = s.box(x - shift, y_fwd, "hidden", f"$h_{{{t}}}$", w=0.62, h=0.5)
+        hb = s.box(x + shift, y_bwd, "hidden", f"$h'_{{{t}}}$", w=0.62, h=0.5)
+        yb = s.box(x, y_out, "output", f"$y_{{{t}}}$")
+        s.arrow((xb.top[0] - 0.1, xb.top[1]), h.bottom)
+        s.arrow((xb.top[0] + 0.1, xb.top[1]), hb.bottom)
+        s.arrow(h.top, (yb.bottom[0] - 0.1, yb.bottom[1]))
+        s.arrow(hb.top, (yb.bottom[0] + 0.1, yb.bottom[1]))
+        fwd.append(h)
+        bwd.append(hb)
+    start = s.box(
+        columns[0] - pitch + shift, y_fwd, "hidden", "$h_{0}$", w=0.55, h=0.5, dashed=True
+    )
+    end = s.box(
+        columns[-1] + pitch - shift,
+        y_bwd,
+        "hidden",
+        f"$h'_{{{T + 1}}}$",
+        w=0.7,
+        h=0.5,
+        dashed=True,
+    )
+    for a, b in pairwise([start, *fwd]):
+        s.arrow(a.right, b.left)
+    for a, b in pairwise([*bwd, end]):
+        s.arrow(b.left, a.right)
+    return _finish([s], created)
+
+
+__all__.append("draw_bidirectional_rnn")

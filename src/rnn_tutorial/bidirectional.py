@@ -1,0 +1,550 @@
+r"""Bidirectional recurrent layers: one layer reads left to right, another right to left.
+
+Both directions are ordinary layers of :mod:`rnn_tutorial.layers` with their
+own weights; the backward one reads the time-reversed sequence, and its outputs
+are reversed again so that step :math:`t` of either half belongs to input
+:math:`x_t`. Two ways to merge the halves:
+
+- concatenation, :math:`[\,h_t \mid h'_t\,]`, the output of
+  :func:`bidirectional_forward` (PyTorch's layout: forward half first);
+- summed projections, :math:`o_t = h_t V + h'_t V' + b`
+  (:func:`sum_projections_forward`), which equals a dense layer on the
+  concatenation with the two matrices stacked.
+
+Parameters, states and gradients come in pairs ``(forward, backward)``; each
+member has the form :func:`~rnn_tutorial.layer_forward` uses, so any cell fits.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from .clipping import clip_global_norm
+from .dense import dense_backward, dense_forward
+from .layers import LayerCache, init_layer, layer_backward, layer_forward
+from .losses import softmax_cross_entropy
+from .optim import Adam
+from .validation import as_float_array
+
+__all__ = [
+    "BidirectionalCache",
+    "PositionClassifier",
+    "SumProjectionsCache",
+    "bidirectional_backward",
+    "bidirectional_forward",
+    "init_bidirectional",
+    "masked_middle",
+    "reverse_time",
+    "split_directions",
+    "stack_directions",
+    "sum_projections_backward",
+    "sum_projections_forward",
+    "unstack_directions",
+]
+
+DIRECTIONS = ("forward", "backward")
+
+
+class BidirectionalCache(NamedTuple):
+    """What :func:`bidirectional_backward` needs: each direction's layer cache and H."""
+
+    forward: LayerCache
+    backward: LayerCache
+    H: int
+
+
+class SumProjectionsCache(NamedTuple):
+    """The two halves of the hidden states and the weights of :func:`sum_projections_forward`."""
+
+    hs_fwd: np.ndarray
+    hs_bwd: np.ndarray
+    params: dict
+
+
+def _pair(name: str, value, what: str) -> tuple:
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        got = f"{type(value).__name__}" + (
+            f" of length {len(value)}" if isinstance(value, tuple | list) else ""
+        )
+        raise ValueError(
+            f"{name} must be a pair ({what} of the forward, of the backward), got {got}"
+        )
+    return tuple(value)
+
+
+def reverse_time(x: np.ndarray) -> np.ndarray:
+    """``x`` with its time axis (axis 1 of ``(N, T, ...)``) reversed.
+
+    Examples
+    --------
+    >>> reverse_time(np.arange(6).reshape(1, 3, 2))[0].tolist()
+    [[4, 5], [2, 3], [0, 1]]
+    """
+    return np.asarray(x)[:, ::-1]
+
+
+def init_bidirectional(
+    cell: str, D: int, H: int, *, rng: np.random.Generator, dtype=np.float64, forget_bias=1.0
+) -> tuple[dict, dict]:
+    """Two independent layers of ``cell``: ``(params_fwd, params_bwd)``, drawn one after the other.
+
+    Examples
+    --------
+    >>> fwd, bwd = init_bidirectional("rnn", 3, 4, rng=np.random.default_rng(0))
+    >>> sorted(fwd) == sorted(bwd), bool(np.any(fwd["W_hh"] != bwd["W_hh"]))
+    (True, True)
+    """
+    return tuple(
+        init_layer(cell, D, H, rng=rng, dtype=dtype, forget_bias=forget_bias) for _ in DIRECTIONS
+    )
+
+
+def bidirectional_forward(cell: str, x: np.ndarray, params, state0=None, **options):
+    r"""Run a bidirectional layer of ``cell`` over a sequence.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    x : ndarray, shape (N, T, D)
+    params : pair of dict
+        ``(params_fwd, params_bwd)``: separate weights for each direction.
+    state0 : pair of tuple, optional
+        ``(state0_fwd, state0_bwd)``, each ``(h0,)`` or ``(h0, c0)``; zeros
+        when omitted. The backward direction starts from its state at the
+        *end* of the sequence.
+    **options
+        ``activation`` for the RNN, ``form`` for the GRU (both directions).
+
+    Returns
+    -------
+    hs : ndarray, shape (N, T, 2H)
+        ``hs[:, t, :H]`` is the forward state :math:`h_t`, which has read
+        :math:`x_1 \dots x_t`; ``hs[:, t, H:]`` the backward state
+        :math:`h'_t`, which has read :math:`x_T \dots x_t`.
+    state : pair of tuple
+        ``(state_fwd, state_bwd)``: the forward layer's state after
+        :math:`x_T`, the backward layer's after :math:`x_1`.
+        :func:`stack_directions` gives PyTorch's ``h_n`` (and ``c_n``).
+    cache : BidirectionalCache
+
+    Notes
+    -----
+    .. math::
+
+        h_t = f(x_t, h_{t-1}), \qquad h'_t = f'(x_t, h'_{t+1}), \qquad
+        y_t = [\,h_t \mid h'_t\,]
+
+    The backward layer runs on the reversed sequence; its outputs come out in
+    reversed order and are reversed back before the concatenation.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = init_bidirectional("gru", 3, 4, rng=rng)
+    >>> x = rng.normal(size=(2, 5, 3))
+    >>> hs, (s_fwd, s_bwd), cache = bidirectional_forward("gru", x, params)
+    >>> hs.shape, bool(np.all(s_fwd[0] == hs[:, -1, :4])), bool(np.all(s_bwd[0] == hs[:, 0, 4:]))
+    ((2, 5, 8), True, True)
+    """
+    params_fwd, params_bwd = _pair("params", params, "the weights")
+    state0_fwd, state0_bwd = (
+        (None, None) if state0 is None else _pair("state0", state0, "the state")
+    )
+    x = as_float_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    hs_fwd, state_fwd, cache_fwd = layer_forward(cell, x, params_fwd, state0_fwd, **options)
+    hs_rev, state_bwd, cache_bwd = layer_forward(
+        cell, reverse_time(x), params_bwd, state0_bwd, **options
+    )
+    if hs_rev.shape != hs_fwd.shape:
+        raise ValueError(
+            f"the forward layer has H={hs_fwd.shape[-1]} but the backward layer has "
+            f"H={hs_rev.shape[-1]}; the two directions need the same hidden size"
+        )
+    hs = np.concatenate([hs_fwd, reverse_time(hs_rev)], axis=-1)  # re-reversed: step t is x_t's
+    return hs, (state_fwd, state_bwd), BidirectionalCache(cache_fwd, cache_bwd, hs_fwd.shape[-1])
+
+
+def bidirectional_backward(dhs: np.ndarray, cache: BidirectionalCache, dstate=None):
+    r"""Backpropagation through time for :func:`bidirectional_forward`.
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (N, T, 2H)
+        The gradient reaching each step's concatenated output.
+    cache : BidirectionalCache
+    dstate : pair of tuple, optional
+        Gradients reaching the final states ``(state_fwd, state_bwd)``.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, T, D)
+        The sum of what both directions send to each input.
+    dstate0 : pair of tuple
+        Gradients of ``(state0_fwd, state0_bwd)``.
+    grads : pair of dict
+        ``(grads_fwd, grads_bwd)``, keyed like the two parameter dicts.
+
+    Notes
+    -----
+    Each half of ``dhs`` goes to its own layer. The backward layer's steps
+    ran in reversed order, so its half is reversed before its backward pass
+    and its ``dx`` reversed after it.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> params = init_bidirectional("lstm", 3, 4, rng=rng)
+    >>> hs, state, cache = bidirectional_forward("lstm", rng.normal(size=(2, 5, 3)), params)
+    >>> dx, (ds_fwd, ds_bwd), (g_fwd, g_bwd) = bidirectional_backward(np.ones_like(hs), cache)
+    >>> dx.shape, [s.shape for s in ds_bwd], sorted(g_bwd)
+    ((2, 5, 3), [(2, 4), (2, 4)], ['W_h', 'W_x', 'b'])
+    """
+    if not isinstance(cache, BidirectionalCache):
+        raise ValueError(
+            f"cache must be the BidirectionalCache of bidirectional_forward, "
+            f"got {type(cache).__name__}"
+        )
+    dhs = np.asarray(dhs)
+    H = cache.H
+    if dhs.ndim != 3 or dhs.shape[-1] != 2 * H:
+        raise ValueError(f"dhs must have shape (N, T, 2H) with 2H={2 * H}, got {dhs.shape}")
+    dstate_fwd, dstate_bwd = (
+        (None, None) if dstate is None else _pair("dstate", dstate, "the gradient")
+    )
+    dx_fwd, dstate0_fwd, grads_fwd = layer_backward(dhs[..., :H], cache.forward, dstate_fwd)
+    dx_rev, dstate0_bwd, grads_bwd = layer_backward(
+        reverse_time(dhs[..., H:]), cache.backward, dstate_bwd
+    )
+    return dx_fwd + reverse_time(dx_rev), (dstate0_fwd, dstate0_bwd), (grads_fwd, grads_bwd)
+
+
+def split_directions(hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The forward and backward halves ``hs[..., :H]``, ``hs[..., H:]`` of a concatenated output.
+
+    Examples
+    --------
+    >>> fwd, bwd = split_directions(np.arange(4.0).reshape(1, 1, 4))
+    >>> fwd.tolist(), bwd.tolist()
+    ([[[0.0, 1.0]]], [[[2.0, 3.0]]])
+    """
+    hs = np.asarray(hs)
+    if hs.ndim < 1 or hs.shape[-1] % 2:
+        raise ValueError(f"hs must end in an even size 2H, got shape {hs.shape}")
+    H = hs.shape[-1] // 2
+    return hs[..., :H], hs[..., H:]
+
+
+def stack_directions(state) -> tuple[np.ndarray, ...]:
+    """PyTorch's ``h_n`` (and ``c_n``), each (2, N, H), from ``(state_fwd, state_bwd)``.
+
+    Row 0 is the forward direction, row 1 the backward one.
+
+    Examples
+    --------
+    >>> h_f, c_f, h_b, c_b = (np.full((3, 4), v) for v in range(4))
+    >>> h_n, c_n = stack_directions(((h_f, c_f), (h_b, c_b)))
+    >>> h_n.shape, h_n[:, 0, 0].tolist(), c_n[:, 0, 0].tolist()
+    ((2, 3, 4), [0, 2], [1, 3])
+    """
+    state_fwd, state_bwd = _pair("state", state, "the state")
+    if len(state_fwd) != len(state_bwd):
+        raise ValueError(
+            f"state_fwd has {len(state_fwd)} arrays but state_bwd has {len(state_bwd)}"
+        )
+    return tuple(np.stack([f, b]) for f, b in zip(state_fwd, state_bwd, strict=True))
+
+
+def unstack_directions(stacked) -> tuple[tuple, tuple]:
+    """The inverse of :func:`stack_directions`: ``(h_n,)`` or ``(h_n, c_n)`` to a pair of states.
+
+    Examples
+    --------
+    >>> state_fwd, state_bwd = unstack_directions((np.zeros((2, 3, 4)),))
+    >>> len(state_fwd), state_bwd[0].shape
+    (1, (3, 4))
+    """
+    arrays = tuple(np.asarray(a) for a in stacked)
+    for a in arrays:
+        if a.ndim != 3 or a.shape[0] != 2:
+            raise ValueError(f"each stacked state must have shape (2, N, H), got {a.shape}")
+    return tuple(a[0] for a in arrays), tuple(a[1] for a in arrays)
+
+
+def sum_projections_forward(hs_fwd: np.ndarray, hs_bwd: np.ndarray, params: dict):
+    r"""The other merge: project each direction with its own matrix and add.
+
+    Parameters
+    ----------
+    hs_fwd, hs_bwd : ndarray, shape (..., H)
+        The two halves (see :func:`split_directions`).
+    params : dict
+        ``W_hy`` (H, V) for the forward states, ``W_hy_bwd`` (H, V) for the
+        backward states, ``b_y`` (V,).
+
+    Returns
+    -------
+    o : ndarray, shape (..., V)
+        The scores before the output function :math:`g` (a softmax, say).
+    cache : SumProjectionsCache
+
+    Notes
+    -----
+    .. math::
+
+        o_t = h_t V + h'_t V' + b = [\,h_t \mid h'_t\,]
+        \begin{bmatrix} V \\ V' \end{bmatrix} + b
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> p = {"W_hy": rng.normal(size=(4, 2)), "W_hy_bwd": rng.normal(size=(4, 2))}
+    >>> p["b_y"] = np.zeros(2)
+    >>> h_f, h_b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    >>> o, _ = sum_projections_forward(h_f, h_b, p)
+    >>> bool(np.allclose(o, np.hstack([h_f, h_b]) @ np.vstack([p["W_hy"], p["W_hy_bwd"]])))
+    True
+    """
+    hs_fwd, hs_bwd = np.asarray(hs_fwd), np.asarray(hs_bwd)
+    for key in ("W_hy", "W_hy_bwd", "b_y"):
+        if key not in params:
+            raise ValueError(
+                f'params need "W_hy", "W_hy_bwd" and "b_y"; got keys {sorted(params)}'
+            )
+    if hs_fwd.shape != hs_bwd.shape:
+        raise ValueError(f"hs_fwd has shape {hs_fwd.shape} but hs_bwd has shape {hs_bwd.shape}")
+    for key in ("W_hy", "W_hy_bwd"):
+        if np.shape(params[key])[0] != hs_fwd.shape[-1]:
+            raise ValueError(
+                f'params["{key}"] has shape {np.shape(params[key])} but the states have '
+                f"H={hs_fwd.shape[-1]}"
+            )
+    o = hs_fwd @ params["W_hy"] + hs_bwd @ params["W_hy_bwd"] + params["b_y"]
+    return o, SumProjectionsCache(hs_fwd, hs_bwd, params)
+
+
+def sum_projections_backward(do: np.ndarray, cache: SumProjectionsCache):
+    """Gradients of :func:`sum_projections_forward`: ``(dhs_fwd, dhs_bwd, grads)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> p = {"W_hy": rng.normal(size=(4, 2)), "W_hy_bwd": rng.normal(size=(4, 2))}
+    >>> p["b_y"] = np.zeros(2)
+    >>> h_f, h_b = rng.normal(size=(3, 5, 4)), rng.normal(size=(3, 5, 4))
+    >>> o, cache = sum_projections_forward(h_f, h_b, p)
+    >>> dh_f, dh_b, grads = sum_projections_backward(np.ones_like(o), cache)
+    >>> dh_f.shape, grads["W_hy_bwd"].shape, grads["b_y"].tolist()
+    ((3, 5, 4), (4, 2), [15.0, 15.0])
+    """
+    do = np.asarray(do)
+    hs_fwd, hs_bwd, params = cache
+    V = np.shape(params["b_y"])[0]
+    if do.shape != hs_fwd.shape[:-1] + (V,):
+        raise ValueError(
+            f"do has shape {do.shape} but the scores have shape {hs_fwd.shape[:-1] + (V,)}"
+        )
+    H = hs_fwd.shape[-1]
+    grads = {
+        "W_hy": hs_fwd.reshape(-1, H).T @ do.reshape(-1, V),
+        "W_hy_bwd": hs_bwd.reshape(-1, H).T @ do.reshape(-1, V),
+        "b_y": do.reshape(-1, V).sum(axis=0),
+    }
+    return do @ params["W_hy"].T, do @ params["W_hy_bwd"].T, grads
+
+
+# ---------------------------------------------------------------------- the chapter's task
+
+
+def _check_task(n, length, vocab_size, rng) -> None:
+    for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
+        if not (
+            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+        ):
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if length % 2 == 0:
+        raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def masked_middle(
+    n: int, length: int, *, vocab_size: int = 4, rng: np.random.Generator, dtype=np.float64
+):
+    r"""Sequences whose middle symbol is hidden and must be filled in from both neighbours.
+
+    Every sequence holds ``length`` (odd) random symbols :math:`0 \dots V-1`,
+    except the middle one, which is the larger of its neighbours,
+    :math:`\max(x_{m-1}, x_{m+1})`, and is replaced in the input by an extra
+    *mask* symbol. The answer depends on the symbol *after* the gap as much
+    as on the one before, so a model that reads left to right must guess:
+    its best accuracy at the gap is :math:`(V + 1) / 2V`.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences N.
+    length : int
+        T, odd and at least 3; the gap is at ``m = T // 2``.
+    vocab_size : int, default 4
+        V symbols; the inputs are one-hot over V + 1 (the last is the mask).
+    rng : numpy.random.Generator
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    x : ndarray, shape (N, T, V + 1)
+        One-hot inputs, the mask at step ``m``.
+    y : ndarray of int, shape (N,)
+        The hidden middle symbols.
+
+    Examples
+    --------
+    >>> x, y = masked_middle(2, 5, vocab_size=3, rng=np.random.default_rng(0))
+    >>> x.shape, y.shape, x[:, 2].argmax(-1).tolist()
+    ((2, 5, 4), (2,), [3, 3])
+    >>> s = x.argmax(-1)
+    >>> bool(np.all(y == np.maximum(s[:, 1], s[:, 3])))
+    True
+    """
+    _check_task(n, length, vocab_size, rng)
+    m = length // 2
+    symbols = rng.integers(vocab_size, size=(n, length))
+    y = np.maximum(symbols[:, m - 1], symbols[:, m + 1])
+    symbols[:, m] = vocab_size  # the mask
+    x = np.eye(vocab_size + 1, dtype=dtype)[symbols]
+    return x, y
+
+
+class PositionClassifier:
+    r"""A recurrent layer, one- or two-directional, and a softmax classifier at every step.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    D, H, V : int
+        Input size, hidden size per direction, number of classes.
+    rng : numpy.random.Generator
+    bidirectional : bool, default True
+        Two directions merged by summed projections
+        (:func:`sum_projections_forward`), or one left-to-right layer.
+
+    Attributes
+    ----------
+    params : dict
+        The forward layer's weights under ``fwd.`` keys, the backward layer's
+        under ``bwd.`` keys (bidirectional only), and ``W_hy``, ``W_hy_bwd``
+        (bidirectional only), ``b_y``. One flat dict, so that
+        :class:`~rnn_tutorial.Adam` updates it.
+
+    Notes
+    -----
+    With ``position=m`` the loss reads the scores of step ``m`` only; with
+    ``position=None`` it averages over every step.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> model = PositionClassifier("gru", 3, 8, 4, rng=rng)
+    >>> x = rng.normal(size=(5, 7, 3))
+    >>> model.scores(x).shape
+    (5, 7, 4)
+    >>> loss, grads = model.loss_and_grads(x, np.array([0, 1, 2, 3, 0]), position=3)
+    >>> sorted(grads) == sorted(model.params)
+    True
+    """
+
+    def __init__(self, cell, D, H, V, *, rng, bidirectional=True, dtype=np.float64):
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        self.cell = cell
+        self.bidirectional = bool(bidirectional)
+        layers = init_bidirectional(cell, D, H, rng=rng, dtype=dtype)
+        self.params = {f"fwd.{k}": v for k, v in layers[0].items()}
+        scale = 1.0 / np.sqrt(H)
+        self.params["W_hy"] = rng.normal(scale=scale, size=(H, V)).astype(dtype)
+        if self.bidirectional:
+            self.params.update({f"bwd.{k}": v for k, v in layers[1].items()})
+            self.params["W_hy_bwd"] = rng.normal(scale=scale, size=(H, V)).astype(dtype)
+        self.params["b_y"] = np.zeros(V, dtype=dtype)
+        self.optimizer: Adam | None = None
+
+    def _layer(self, prefix, params):
+        return {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
+
+    def _forward(self, x, params):
+        if self.bidirectional:
+            pair = (self._layer("fwd.", params), self._layer("bwd.", params))
+            hs, _, cache = bidirectional_forward(self.cell, x, pair)
+            hs_fwd, hs_bwd = split_directions(hs)
+            o, out_cache = sum_projections_forward(hs_fwd, hs_bwd, params)
+        else:
+            hs, _, cache = layer_forward(self.cell, x, self._layer("fwd.", params))
+            o, out_cache = dense_forward(hs, {k: params[k] for k in ("W_hy", "b_y")})
+        return o, (cache, out_cache)
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """The scores at every step, shape (N, T, V)."""
+        return self._forward(x, self.params)[0]
+
+    @staticmethod
+    def _at(scores, y, position):
+        """The scores that ``y`` answers: those of one step, or of every step."""
+        T = scores.shape[1]
+        if position is not None:
+            if not (isinstance(position, numbers.Integral) and -T <= position < T):
+                raise ValueError(
+                    f"position must be None or a step in [0, T={T}), got {position!r}"
+                )
+            scores = scores[:, position]
+        y = np.asarray(y)
+        if y.shape != scores.shape[:-1]:
+            where = "of every step" if position is None else f"at position {position}"
+            raise ValueError(
+                f"y has shape {y.shape} but the answers {where} have shape {scores.shape[:-1]}"
+            )
+        return scores, y
+
+    def accuracy(self, x, y, position=None) -> float:
+        """The fraction of right answers at ``position`` (or at every step when None)."""
+        s, y = self._at(self.scores(x), y, position)
+        return float(np.mean(s.argmax(-1) == y))
+
+    def loss_and_grads(self, x, y, position=None, params=None):
+        """The mean cross-entropy at ``position`` (every step when None) and its gradient."""
+        params = self.params if params is None else params
+        o, (cache, out_cache) = self._forward(x, params)
+        scores, y = self._at(o, y, position)
+        do = np.zeros_like(o)
+        if position is None:
+            loss, do = softmax_cross_entropy(scores, y, reduction="mean")
+        else:  # only the answer at one step enters the loss
+            loss, do[:, position] = softmax_cross_entropy(scores, y, reduction="mean")
+        if self.bidirectional:
+            dh_fwd, dh_bwd, grads = sum_projections_backward(do, out_cache)
+            _, _, (g_fwd, g_bwd) = bidirectional_backward(
+                np.concatenate([dh_fwd, dh_bwd], axis=-1), cache
+            )
+            grads.update({f"bwd.{k}": v for k, v in g_bwd.items()})
+        else:
+            dhs, grads = dense_backward(do, out_cache)
+            _, _, g_fwd = layer_backward(dhs, cache)
+        grads.update({f"fwd.{k}": v for k, v in g_fwd.items()})
+        return float(loss), grads
+
+    def fit(self, x, y, *, steps, rng, position=None, batch_size=64, lr=1e-2, clip=5.0):
+        """Adam on random mini-batches, gradients clipped to a global norm; returns the losses."""
+        if self.optimizer is None:
+            self.optimizer = Adam(lr=lr)
+        self.optimizer.lr = Adam(lr=lr).lr  # checked like a new one
+        losses = np.empty(steps)
+        for step in range(steps):
+            idx = rng.choice(len(x), size=min(batch_size, len(x)), replace=False)
+            losses[step], grads = self.loss_and_grads(x[idx], y[idx], position)
+            grads, _ = clip_global_norm(grads, clip)
+            self.optimizer.step(self.params, grads)
+        return losses
