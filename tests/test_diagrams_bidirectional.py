@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import matplotlib
-import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
-from matplotlib.text import Text
 
+from figure_checks import (
+    assert_no_overlap,
+    assert_nothing_clipped,
+    assert_readable_at_page_width,
+    texts,
+)
 from rnn_tutorial.diagrams import draw_bidirectional_rnn
-
-matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(fig):
-    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 def position(fig, s):
@@ -64,3 +55,14 @@ def test_bad_arguments():
         draw_bidirectional_rnn(T=0)
     with pytest.raises(ValueError, match="labels has 2 entries but T=3"):
         draw_bidirectional_rnn(T=3, labels=["a", "b"])
+
+
+@pytest.mark.parametrize("T", [1, 4])
+def test_labels_do_not_overlap_and_nothing_is_clipped(T):
+    fig = draw_bidirectional_rnn(T)
+    assert_no_overlap(fig)
+    assert_nothing_clipped(fig)
+
+
+def test_text_is_readable_at_page_width():
+    assert_readable_at_page_width(draw_bidirectional_rnn(4))
