@@ -190,3 +190,10 @@ def test_bad_input_is_named():
         decoding_accuracy(np.array([[1, 9], [1, 9]]), np.array([[1, 9]]), end=9)
     with pytest.raises(ValueError, match=message_with(arg("rng"))):
         reversal_task(3, 2, rng=0)
+    model = EncoderDecoder("rnn", V, H, end=END, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=message_with(arg("rng"), "int")):
+        model.fit(SOURCE, TARGET, steps=1, rng=3)
+    with pytest.raises(ValueError, match=message_with(arg("source"), "(2, 4)", "(1, 5)")):
+        model.fit(SOURCE, TARGET[:1], steps=1, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=message_with(arg("end"), "V=5")):
+        EncoderDecoder("rnn", V, H, end=V, rng=np.random.default_rng(0))

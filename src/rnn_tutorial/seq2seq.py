@@ -462,7 +462,14 @@ class EncoderDecoder:
     ) -> FitHistory:
         """Adam on random mini-batches, the gradient clipped to a global norm of ``clip``."""
         steps, batch_size = _check_int("steps", steps, 0), _check_int("batch_size", batch_size, 1)
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         source, target = np.asarray(source), np.asarray(target)
+        if source.ndim != 2 or target.ndim != 2 or source.shape[0] != target.shape[0]:
+            raise ValueError(
+                f"source has shape {source.shape} and target has shape {target.shape}; both "
+                "must be 2-D (N, T) with the same number of sequences N"
+            )
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         losses, norms = np.empty(steps), np.empty(steps)
