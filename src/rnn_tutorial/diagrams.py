@@ -1089,3 +1089,104 @@ def draw_bidirectional_rnn(T: int = 4, ax=None, *, labels=None):
 
 
 __all__.append("draw_bidirectional_rnn")
+
+
+# ----------------------------------------------------------------------------- encoder-decoder
+
+
+def _symbols(name: str, symbols) -> list[str]:
+    if isinstance(symbols, str):
+        symbols = list(symbols)
+    symbols = list(symbols)
+    if not symbols or not all(isinstance(s, str) and s.strip() for s in symbols):
+        raise ValueError(
+            f"{name} must be a non-empty sequence of non-blank strings, got {symbols!r}"
+        )
+    return symbols
+
+
+def draw_encoder_decoder(source="ABCD", target="WXYZ", *, end="_", ax=None):
+    r"""Draw an encoder-decoder unrolled: the source read to its end, then the answer written.
+
+    Left, the encoder's states :math:`h_1, \dots, h_S` read the source and
+    then the end symbol, with no output. Its last state is the decoder's
+    initial state :math:`s_0` (the thick arrow). Right, the decoder's states
+    :math:`s_1, s_2, \dots` read the end symbol first and then, along the
+    dashed arrows, the symbol written one step before; they write the target
+    and finally the end symbol.
+
+    Parameters
+    ----------
+    source, target : str or sequence of str, default "ABCD" and "WXYZ"
+        The symbols, one per step, without the end symbol.
+    end : str, default "_"
+        The end symbol.
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure sized to the drawing.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``source``, ``target`` or ``end`` is empty or not made of strings.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_encoder_decoder("ABC", "XY")
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> texts.count("_")  # read by the encoder, read first and written last by the decoder
+    3
+    >>> "$s_0 = h_{4}$" in texts
+    True
+    """
+    source, target = _symbols("source", source), _symbols("target", target)
+    (end,) = _symbols("end", [end])
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    y_in, y_h, y_out = 0.0, 1.3, 2.6
+    read, fed, written = [*source, end], [end, *target], [*target, end]
+    widest = max(_text_size(t, s.fontsize)[0] for t in read + fed)
+    box_w = 0.56
+    pitch = max(0.82, widest + 0.45)  # ten columns for "ABCD" stay under 9 inches
+    handoff = rf"$s_0 = h_{{{len(read)}}}$"
+    # the hand-off arrow is longer than the others, to hold its label
+    gap = max(0.0, _text_size(handoff, s.fontsize)[0] + 0.3 - (pitch - box_w))
+
+    prev = None
+    for j, symbol in enumerate(read):
+        h = s.box(j * pitch, y_h, "hidden", f"$h_{{{j + 1}}}$", w=box_w, h=0.5)
+        s.arrow(s.box(j * pitch, y_in, "input", symbol).top, h.bottom)
+        if prev is not None:
+            s.arrow(prev.right, h.left)
+        prev = h
+
+    x0 = len(read) * pitch + gap
+    written_before = None
+    for t, (symbol_in, symbol_out) in enumerate(zip(fed, written, strict=True)):
+        x = x0 + t * pitch
+        state = s.box(x, y_h, "hidden", f"$s_{{{t + 1}}}$", w=box_w, h=0.5)
+        x_box = s.box(x, y_in, "input", symbol_in)
+        y_box = s.box(x, y_out, "output", symbol_out)
+        s.arrow(x_box.top, state.bottom)
+        s.arrow(state.top, y_box.bottom)
+        if t == 0:  # the encoder's final state starts the decoder
+            patch = s.arrow(prev.right, state.left, handoff, side="above")
+            patch.set_linewidth(3 * _LINE_WIDTH)
+            patch.set_color(PALETTE["hidden"])
+        else:
+            s.arrow(prev.right, state.left)
+            # the symbol written at the step before is this step's input
+            start = (written_before.right[0], written_before.bottom[1])
+            s.arrow(start, (x_box.left[0], x_box.top[1])).set_linestyle("--")
+        prev, written_before = state, y_box
+    return _finish([s], created)
+
+
+__all__.append("draw_encoder_decoder")
