@@ -12,6 +12,15 @@ from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
 from .clipping import clip_elementwise, clip_global_norm, global_norm
 from .corpus import myst_prose, read_prose
 from .dense import DenseCache, dense_backward, dense_forward
+from .dropout import (
+    DropoutCache,
+    VariationalLayerCache,
+    dropout_backward,
+    dropout_forward,
+    dropout_mask,
+    variational_layer_backward,
+    variational_layer_forward,
+)
 from .gradcheck import grad_check, numerical_gradient, relative_error
 from .gradient_flow import (
     hidden_gradient_norms,
@@ -55,6 +64,7 @@ from .rnn import (
     rnn_step_backward,
     rnn_step_forward,
 )
+from .stacked import StackCache, init_stack, stack_backward, stack_forward, stack_param_counts
 
 __version__ = "0.1.0"
 
@@ -64,6 +74,7 @@ __all__ = [
     "Adam",
     "CharRNN",
     "DenseCache",
+    "DropoutCache",
     "GRUCache",
     "GRUStepCache",
     "LayerCache",
@@ -71,13 +82,18 @@ __all__ = [
     "LSTMStepCache",
     "RNNCache",
     "RNNStepCache",
+    "StackCache",
     "TrainingHistory",
+    "VariationalLayerCache",
     "Vocabulary",
     "clip_elementwise",
     "clip_global_norm",
     "count_params",
     "dense_backward",
     "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "dropout_mask",
     "global_norm",
     "grad_check",
     "gru_backward",
@@ -93,6 +109,7 @@ __all__ = [
     "init_layer",
     "init_lstm",
     "init_rnn",
+    "init_stack",
     "jacobian_product_bound",
     "layer_backward",
     "layer_forward",
@@ -119,9 +136,14 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softmax_cross_entropy",
+    "stack_backward",
+    "stack_forward",
+    "stack_param_counts",
     "tanh",
     "truncated_bptt_chunks",
     "truncated_bptt_grads",
+    "variational_layer_backward",
+    "variational_layer_forward",
     "zero_state",
 ]
 
