@@ -1047,8 +1047,10 @@ def draw_stacked_rnn(L: int = 3, T: int = 4, ax=None, *, dropout: str = "none"):
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> from matplotlib.patches import FancyArrowPatch
     >>> fig = draw_stacked_rnn(L=2, T=3, dropout="between")
-    >>> sum(p.get_linestyle() == "--" for p in fig.axes[0].patches)  # 3 arrows, layer 1 to 2
+    >>> arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    >>> sum(a.get_linestyle() == "--" for a in arrows)  # layer 1 to layer 2, at 3 steps
     3
     """
     for name, value in (("L", L), ("T", T)):
