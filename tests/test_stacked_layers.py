@@ -14,7 +14,13 @@ import pytest
 from rnn_tutorial import grad_check, rnn_step_forward
 from rnn_tutorial.dropout import dropout_mask
 from rnn_tutorial.layers import layer_forward, zero_state
-from rnn_tutorial.stacked import init_stack, stack_backward, stack_forward, stack_param_counts
+from rnn_tutorial.stacked import (
+    StackedClassifier,
+    init_stack,
+    stack_backward,
+    stack_forward,
+    stack_param_counts,
+)
 
 N, T, D, H, L = 2, 4, 3, 5, 3
 TOL = 1e-7
@@ -236,3 +242,40 @@ def test_bad_input_is_named():
         stack_backward(hs, cache, [(hs[:, -1],)])
     with pytest.raises(ValueError, match="cache must be the StackCache of stack_forward"):
         stack_backward(hs, cache.layers)
+
+
+@pytest.mark.parametrize(
+    ("cell", "dropout"),
+    [
+        ("gru", {}),
+        ("gru", {"dropout": 0.4}),
+        ("lstm", {"dropout": 0.4, "variational": True, "recurrent_dropout": 0.3}),
+    ],
+)
+def test_classifier_gradients_with_masks_fixed_by_the_seed(cell, dropout):
+    rng = np.random.default_rng(7)
+    model = StackedClassifier(cell, D, H, 3, num_layers=2, rng=rng, **dropout)
+    x, y = rng.normal(size=(N, T, D)), np.array([0, 2])
+
+    def loss_fn(p):  # a fresh generator with the same seed draws the same masks every call
+        return model.loss_and_grads(x, y, train=True, rng=np.random.default_rng(11), params=p)
+
+    errors = grad_check(loss_fn, dict(model.params), num_checks=10, rng=rng)
+    assert max(errors.values()) < TOL, errors
+    if dropout:  # training mode is not evaluation mode
+        train_loss, _ = loss_fn(model.params)
+        assert abs(train_loss - model.loss(x, y)) > 1e-6
+
+
+def test_classifier_fit_records_both_curves_in_evaluation_mode():
+    rng = np.random.default_rng(8)
+    model = StackedClassifier("rnn", D, H, 2, num_layers=2, rng=rng, dropout=0.3)
+    x, y = rng.normal(size=(16, T, D)), rng.integers(0, 2, 16)
+    x_val, y_val = rng.normal(size=(8, T, D)), rng.integers(0, 2, 8)
+    start = model.loss(x_val, y_val)
+    history = model.fit(x, y, steps=20, rng=rng, x_val=x_val, y_val=y_val, eval_every=5)
+    assert history.batch_loss.shape == (20,)
+    np.testing.assert_array_equal(history.steps, [0, 5, 10, 15, 20])
+    assert history.val_loss[0] == start
+    assert history.train_loss[-1] == model.loss(x, y)
+    assert history.train_loss[-1] < history.train_loss[0]

@@ -64,7 +64,15 @@ from .rnn import (
     rnn_step_backward,
     rnn_step_forward,
 )
-from .stacked import StackCache, init_stack, stack_backward, stack_forward, stack_param_counts
+from .stacked import (
+    StackCache,
+    StackedClassifier,
+    StackFitHistory,
+    init_stack,
+    stack_backward,
+    stack_forward,
+    stack_param_counts,
+)
 
 __version__ = "0.1.0"
 
@@ -83,6 +91,8 @@ __all__ = [
     "RNNCache",
     "RNNStepCache",
     "StackCache",
+    "StackedClassifier",
+    "StackFitHistory",
     "TrainingHistory",
     "VariationalLayerCache",
     "Vocabulary",
