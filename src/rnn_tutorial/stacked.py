@@ -211,6 +211,40 @@ def stack_forward(
     >>> bool(np.allclose(hs, hs_train))  # a different network in training mode
     False
     """
+    x, layers, states0, masks, recurrent_masks = _stack_inputs(
+        cell, x, layers, states0, train, masks, recurrent_masks
+    )
+    if train and masks is None and dropout:  # draw the masks not given
+        N, T, H = x.shape[0], x.shape[1], _hidden(layers[-1])
+        shape = (N, 1, H) if variational else (N, T, H)  # one mask per sequence, or per step
+        masks = [dropout_mask(shape, dropout, rng=rng, dtype=x.dtype) for _ in layers[1:]]
+    if train and recurrent_masks is None and recurrent_dropout:
+        N, H = x.shape[0], _hidden(layers[-1])
+        recurrent_masks = [
+            dropout_mask((N, H), recurrent_dropout, rng=rng, dtype=x.dtype) for _ in layers
+        ]
+
+    inputs, states, layer_caches, between = x, [], [], []
+    for ell, params in enumerate(layers):
+        if recurrent_masks is None:
+            hs, state, cache = layer_forward(cell, inputs, params, states0[ell], **options)
+        else:  # the recurrent mask needs a loop over the steps
+            hs, state, cache = variational_layer_forward(
+                cell, inputs, params, states0[ell], mask=recurrent_masks[ell], **options
+            )
+        states.append(state)
+        layer_caches.append(cache)
+        if ell < len(layers) - 1:  # dropout on the way up, never on the last layer's outputs
+            drop = DropoutCache(None)
+            if masks is not None:
+                hs, drop = dropout_forward(hs, dropout, train=True, mask=masks[ell])
+            between.append(drop)
+        inputs = hs
+    return inputs, states, StackCache(tuple(layer_caches), tuple(between))
+
+
+def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks):
+    """The arguments of :func:`stack_forward`, checked, with ``states0`` one entry per layer."""
     _check_cell(cell)
     layers = _check_layers(layers)
     L = len(layers)
@@ -237,32 +271,7 @@ def stack_forward(
     recurrent_masks = _check_masks(
         "recurrent_masks", recurrent_masks, L, lambda m: (m.shape == (N, H), f"({N}, {H})")
     )
-    if train and masks is None and dropout:
-        shape = (N, 1, H) if variational else (N, T, H)
-        masks = [dropout_mask(shape, dropout, rng=rng, dtype=x.dtype) for _ in range(L - 1)]
-    if train and recurrent_masks is None and recurrent_dropout:
-        recurrent_masks = [
-            dropout_mask((N, H), recurrent_dropout, rng=rng, dtype=x.dtype) for _ in range(L)
-        ]
-
-    inputs, states, layer_caches, between = x, [], [], []
-    for ell, params in enumerate(layers):
-        if recurrent_masks is None:
-            hs, state, cache = layer_forward(cell, inputs, params, states0[ell], **options)
-        else:
-            hs, state, cache = variational_layer_forward(
-                cell, inputs, params, states0[ell], mask=recurrent_masks[ell], **options
-            )
-        states.append(state)
-        layer_caches.append(cache)
-        if ell < L - 1:  # dropout on the way up, never on the last layer's outputs
-            if masks is None:
-                hs, drop = hs, DropoutCache(None)
-            else:
-                hs, drop = dropout_forward(hs, dropout, train=True, mask=masks[ell])
-            between.append(drop)
-        inputs = hs
-    return inputs, states, StackCache(tuple(layer_caches), tuple(between))
+    return x, layers, states0, masks, recurrent_masks
 
 
 def _hidden(params: dict) -> int:
