@@ -245,6 +245,19 @@ def variational_layer_forward(
     >>> bool(np.allclose(hs, layer_forward("lstm", x, params)[0]))
     True
     """
+    x, mask, state0 = _variational_inputs(cell, x, mask, state0)
+    outputs, caches = [], []
+    state = state0
+    for t in range(x.shape[1]):
+        masked = (state[0] * mask, *state[1:])  # the same mask at every step; c is not masked
+        hs_t, state, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
+        outputs.append(hs_t)
+        caches.append(cache_t)
+    return np.concatenate(outputs, axis=1), state, VariationalLayerCache(tuple(caches), mask)
+
+
+def _variational_inputs(cell, x, mask, state0):
+    """The arguments of :func:`variational_layer_forward`, checked; zero states when omitted."""
     if _check_cell(cell) == "gru":
         raise ValueError(
             "variational recurrent dropout takes the rnn or lstm cell: the gru's h_{t-1} "
@@ -262,14 +275,7 @@ def variational_layer_forward(
     elif not isinstance(state0, tuple) or np.shape(state0[0]) != mask.shape:
         shape = np.shape(state0[0]) if isinstance(state0, tuple) else np.shape(state0)
         raise ValueError(f"mask has shape {mask.shape} but the state h0 has shape {shape}")
-    outputs, caches = [], []
-    state = state0
-    for t in range(x.shape[1]):
-        masked = (state[0] * mask, *state[1:])
-        hs_t, state, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
-        outputs.append(hs_t)
-        caches.append(cache_t)
-    return np.concatenate(outputs, axis=1), state, VariationalLayerCache(tuple(caches), mask)
+    return x, mask, state0
 
 
 def variational_layer_backward(dhs: np.ndarray, cache: VariationalLayerCache, dstate=None):
