@@ -315,16 +315,8 @@ def stack_backward(dhs: np.ndarray, cache: StackCache, dstates=None):
     >>> dx.shape, len(dstates0), sorted(grads[1])
     ((2, 5, 3), 2, ['W_hh', 'W_xh', 'b_h'])
     """
-    if not isinstance(cache, StackCache):
-        raise ValueError(
-            f"cache must be the StackCache of stack_forward, got {type(cache).__name__}"
-        )
+    dstates = _stack_dstates(cache, dstates)
     L = len(cache.layers)
-    if dstates is None:
-        dstates = [None] * L
-    elif not isinstance(dstates, (list, tuple)) or len(dstates) != L:
-        got = len(dstates) if isinstance(dstates, (list, tuple)) else type(dstates).__name__
-        raise ValueError(f"dstates must be a list of {L} states, one per layer, got {got}")
     grads, dstates0 = [None] * L, [None] * L
     dinputs = np.asarray(dhs)
     for ell in reversed(range(L)):
@@ -336,6 +328,21 @@ def stack_backward(dhs: np.ndarray, cache: StackCache, dstates=None):
         dx, dstates0[ell], grads[ell] = back(dinputs, layer_cache, dstates[ell])
         dinputs = dropout_backward(dx, cache.between[ell - 1]) if ell > 0 else dx
     return dinputs, dstates0, grads
+
+
+def _stack_dstates(cache, dstates) -> list:
+    """``dstates`` of :func:`stack_backward`, checked, one entry per layer of ``cache``."""
+    if not isinstance(cache, StackCache):
+        raise ValueError(
+            f"cache must be the StackCache of stack_forward, got {type(cache).__name__}"
+        )
+    L = len(cache.layers)
+    if dstates is None:
+        return [None] * L
+    if not isinstance(dstates, (list, tuple)) or len(dstates) != L:
+        got = len(dstates) if isinstance(dstates, (list, tuple)) else type(dstates).__name__
+        raise ValueError(f"dstates must be a list of {L} states, one per layer, got {got}")
+    return list(dstates)
 
 
 class StackFitHistory(NamedTuple):
