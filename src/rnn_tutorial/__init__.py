@@ -27,6 +27,15 @@ from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
 from .clipping import clip_elementwise, clip_global_norm, global_norm
 from .corpus import myst_prose, read_prose
 from .dense import DenseCache, dense_backward, dense_forward
+from .dropout import (
+    DropoutCache,
+    VariationalLayerCache,
+    dropout_backward,
+    dropout_forward,
+    dropout_mask,
+    variational_layer_backward,
+    variational_layer_forward,
+)
 from .gradcheck import grad_check, numerical_gradient, relative_error
 from .gradient_flow import (
     hidden_gradient_norms,
@@ -82,28 +91,42 @@ from .seq2seq import (
     seq2seq_loss,
     teacher_forcing_inputs,
 )
+from .stacked import (
+    StackCache,
+    StackedClassifier,
+    StackFitHistory,
+    init_stack,
+    stack_backward,
+    stack_forward,
+    stack_param_counts,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SGD",
     "Adagrad",
     "Adam",
     "BidirectionalCache",
     "CharRNN",
     "DenseCache",
+    "DropoutCache",
     "EncoderDecoder",
     "GRUCache",
     "GRUStepCache",
-    "LayerCache",
     "LSTMCache",
     "LSTMStepCache",
+    "LayerCache",
     "PositionClassifier",
     "RNNCache",
     "RNNStepCache",
-    "SumProjectionsCache",
+    "SGD",
     "Seq2SeqCache",
+    "StackCache",
+    "StackFitHistory",
+    "StackedClassifier",
+    "SumProjectionsCache",
     "TrainingHistory",
+    "VariationalLayerCache",
     "Vocabulary",
     "bidirectional_backward",
     "bidirectional_forward",
@@ -113,6 +136,9 @@ __all__ = [
     "decoding_accuracy",
     "dense_backward",
     "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "dropout_mask",
     "global_norm",
     "grad_check",
     "greedy_decode",
@@ -124,13 +150,14 @@ __all__ = [
     "gru_swap_update_convention",
     "gru_to_torch",
     "hidden_gradient_norms",
-    "init_dense",
     "init_bidirectional",
+    "init_dense",
     "init_gru",
     "init_layer",
     "init_lstm",
     "init_rnn",
     "init_seq2seq",
+    "init_stack",
     "jacobian_product_bound",
     "layer_backward",
     "layer_forward",
@@ -149,8 +176,8 @@ __all__ = [
     "read_prose",
     "relative_error",
     "relu",
-    "reverse_time",
     "reversal_task",
+    "reverse_time",
     "rnn_backward",
     "rnn_forward",
     "rnn_step_backward",
@@ -164,7 +191,10 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
     "split_directions",
+    "stack_backward",
     "stack_directions",
+    "stack_forward",
+    "stack_param_counts",
     "sum_projections_backward",
     "sum_projections_forward",
     "tanh",
@@ -172,6 +202,8 @@ __all__ = [
     "truncated_bptt_chunks",
     "truncated_bptt_grads",
     "unstack_directions",
+    "variational_layer_backward",
+    "variational_layer_forward",
     "zero_state",
 ]
 

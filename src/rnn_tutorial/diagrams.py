@@ -1190,3 +1190,88 @@ def draw_encoder_decoder(source="ABCD", target="WXYZ", *, end="_", ax=None):
 
 
 __all__.append("draw_encoder_decoder")
+
+
+# ------------------------------------------------------------------ stacked layers and dropout
+
+STACK_DROPOUT = ("none", "between", "non_recurrent")
+
+
+def draw_stacked_rnn(L: int = 3, T: int = 4, ax=None, *, dropout: str = "none"):
+    r"""Draw a stack of ``L`` recurrent layers unrolled over ``T`` steps.
+
+    Row :math:`\ell` is layer :math:`\ell`, started from :math:`h^{(\ell)}_0`;
+    its horizontal arrows are the recurrence :math:`h^{(\ell)}_{t-1} \to
+    h^{(\ell)}_t`, with the same weights :math:`W^{(\ell)}` at every step. The
+    vertical arrows carry :math:`h^{(\ell-1)}_t` up to layer :math:`\ell` at the
+    same step. Arrows where dropout acts are dashed; the recurrent arrows are
+    always solid.
+
+    Parameters
+    ----------
+    L, T : int, default 3 and 4
+        Layers and time steps (1 or more each).
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure sized to the drawing.
+    dropout : {"none", "between", "non_recurrent"}, default "none"
+        Which arrows to dash: none; those between recurrent layers (PyTorch's
+        ``num_layers`` dropout, :func:`~rnn_tutorial.stacked.stack_forward`);
+        or every non-recurrent arrow, the input's and the output's included
+        (Zaremba et al. 2014).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.patches import FancyArrowPatch
+    >>> fig = draw_stacked_rnn(L=2, T=3, dropout="between")
+    >>> arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    >>> sum(a.get_linestyle() == "--" for a in arrows)  # layer 1 to layer 2, at 3 steps
+    3
+    """
+    for name, value in (("L", L), ("T", T)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if dropout not in STACK_DROPOUT:
+        raise ValueError(f"dropout must be one of {', '.join(STACK_DROPOUT)}, got {dropout!r}")
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    pitch_x, pitch_y = 1.35, 1.05
+    x_first = 1.25
+
+    def vertical(start, end, dashed):
+        patch = s.arrow(start, end)
+        if dashed:
+            patch.set_linestyle("--")
+
+    rows = []
+    for ell in range(1, L + 1):
+        y = ell * pitch_y
+        prev = s.box(0.0, y, "hidden", f"$h^{{({ell})}}_0$", w=0.72, h=0.5, dashed=True)
+        row = []
+        for t in range(1, T + 1):
+            h = s.box(
+                x_first + (t - 1) * pitch_x, y, "hidden", f"$h^{{({ell})}}_{{{t}}}$", w=0.72, h=0.5
+            )
+            s.arrow(prev.right, h.left)  # the recurrence: never dropped
+            row.append(h)
+            prev = h
+        rows.append(row)
+    for t in range(T):
+        x = x_first + t * pitch_x
+        xb = s.box(x, 0.0, "input", f"$x_{{{t + 1}}}$")
+        vertical(xb.top, rows[0][t].bottom, dropout == "non_recurrent")
+        for ell in range(1, L):
+            vertical(rows[ell - 1][t].top, rows[ell][t].bottom, dropout != "none")
+        yb = s.box(x, (L + 1) * pitch_y, "output", f"$y_{{{t + 1}}}$")
+        vertical(rows[-1][t].top, yb.bottom, dropout == "non_recurrent")
+    return _finish([s], created)
+
+
+__all__ += ["STACK_DROPOUT", "draw_stacked_rnn"]

@@ -1,0 +1,333 @@
+r"""Dropout for recurrent networks: inverted dropout, its masks, and variational recurrent dropout.
+
+*Inverted* dropout keeps each unit with probability :math:`1 - p` and scales
+the kept ones by :math:`1/(1 - p)` during training, so that evaluation is the
+identity and nothing needs rescaling at test time. The mask is an explicit
+array: it can be drawn by :func:`dropout_mask` or handed in, so a gradient
+check can hold it fixed.
+
+Where the mask goes decides what kind of dropout it is:
+
+- a fresh mask at every step, on the connections *between* layers only
+  (Zaremba et al. 2014): ``dropout_mask((N, T, H), p, rng=rng)``;
+- one mask per sequence, reused at every step (Gal and Ghahramani 2016):
+  ``dropout_mask((N, 1, H), p, rng=rng)``, which broadcasts over time;
+- the same per-sequence mask on the recurrent connection :math:`h_{t-1}
+  \to h_t` as well, which needs a loop over steps of its own:
+  :func:`variational_layer_forward` and :func:`variational_layer_backward`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from .layers import LayerCache, _check_cell, layer_backward, layer_forward, zero_state
+from .validation import as_float_array
+
+__all__ = [
+    "DropoutCache",
+    "VariationalLayerCache",
+    "dropout_backward",
+    "dropout_forward",
+    "dropout_mask",
+    "variational_layer_backward",
+    "variational_layer_forward",
+]
+
+
+def _check_p(p) -> float:
+    ok = isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0
+    if not ok:
+        raise ValueError(f"p must be a dropout probability in [0, 1), got {p!r}")
+    return float(p)
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _broadcasts_to(shape, target) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` without growing it."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def dropout_mask(shape, p: float, *, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
+    r"""An inverted-dropout mask: 0 with probability ``p``, else :math:`1/(1-p)`.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(N, T, H)`` for a fresh mask at every step, ``(N, 1, H)`` for one
+        mask per sequence that broadcasts over the steps, ``(N, H)`` for a
+        single step or a recurrent state.
+    p : float
+        The probability of dropping a unit, in [0, 1).
+    rng : numpy.random.Generator
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    ndarray of ``shape``
+
+    Notes
+    -----
+    Each entry is :math:`m = b/(1-p)` with :math:`b \sim \mathrm{Bernoulli}(1-p)`,
+    so :math:`\mathbb{E}[m] = 1`: the expected value of :math:`x \odot m`
+    is :math:`x`.
+
+    Examples
+    --------
+    >>> m = dropout_mask((2, 1, 4), 0.5, rng=np.random.default_rng(0))
+    >>> m.shape, sorted(set(m.ravel().tolist())) <= [0.0, 2.0]
+    ((2, 1, 4), True)
+    """
+    p = _check_p(p)
+    _check_rng(rng)
+    keep = rng.random(shape) >= p
+    return keep.astype(dtype) / np.asarray(1.0 - p, dtype=dtype)
+
+
+class DropoutCache(NamedTuple):
+    """The mask :func:`dropout_forward` applied, or None in evaluation mode."""
+
+    mask: np.ndarray | None
+
+
+def dropout_forward(
+    x: np.ndarray,
+    p: float,
+    *,
+    train: bool,
+    rng: np.random.Generator | None = None,
+    mask: np.ndarray | None = None,
+):
+    r"""Inverted dropout: :math:`x \odot m` in training, :math:`x` itself in evaluation.
+
+    Parameters
+    ----------
+    x : ndarray
+        Any shape; typically (N, T, H), the outputs of a layer.
+    p : float
+        The probability of dropping a unit, in [0, 1).
+    train : bool
+        True to drop units, False for evaluation (the identity). There is no
+        default: the mode is always stated.
+    rng : numpy.random.Generator, optional
+        Draws the mask in training mode when ``mask`` is not given.
+    mask : ndarray, optional
+        A mask to use instead of drawing one, broadcastable to ``x`` (a
+        ``(N, 1, H)`` mask is one mask per sequence). Only in training mode.
+
+    Returns
+    -------
+    y : ndarray, shaped like ``x``
+    cache : DropoutCache
+
+    Notes
+    -----
+    .. math:: y = x \odot m, \qquad \frac{\partial L}{\partial x} =
+       \frac{\partial L}{\partial y} \odot m
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.ones((2, 3, 4))
+    >>> y, _ = dropout_forward(x, 0.5, train=False)
+    >>> bool(np.all(y == x))
+    True
+    >>> y, cache = dropout_forward(x, 0.5, train=True, rng=rng)
+    >>> bool(np.all((y == 0) | (y == 2)))
+    True
+    """
+    p = _check_p(p)
+    x = as_float_array("x", x)
+    if not isinstance(train, bool):
+        raise ValueError(f"train must be True or False, got {train!r}")
+    if not train:
+        if mask is not None:
+            raise ValueError("mask is used in training mode only; got a mask with train=False")
+        return x, DropoutCache(None)
+    if mask is None:
+        mask = dropout_mask(x.shape, p, rng=_check_rng(rng), dtype=x.dtype)
+    else:
+        mask = as_float_array("mask", mask)
+        if not _broadcasts_to(mask.shape, x.shape):
+            raise ValueError(f"mask has shape {mask.shape} but x has shape {x.shape}")
+    return x * mask, DropoutCache(mask)
+
+
+def dropout_backward(dy: np.ndarray, cache: DropoutCache) -> np.ndarray:
+    """The gradient through :func:`dropout_forward`: ``dy`` times the same mask.
+
+    Examples
+    --------
+    >>> y, cache = dropout_forward(np.ones((1, 2)), 0.5, train=True, mask=np.array([[2.0, 0.0]]))
+    >>> dropout_backward(np.ones((1, 2)), cache)
+    array([[2., 0.]])
+    """
+    if not isinstance(cache, DropoutCache):
+        raise ValueError(
+            f"cache must be the DropoutCache of dropout_forward, got {type(cache).__name__}"
+        )
+    dy = np.asarray(dy)
+    if cache.mask is None:
+        return dy
+    if not _broadcasts_to(cache.mask.shape, dy.shape):
+        raise ValueError(f"dy has shape {dy.shape} but the mask has shape {cache.mask.shape}")
+    return dy * cache.mask
+
+
+class VariationalLayerCache(NamedTuple):
+    """What :func:`variational_layer_backward` needs: one cache per step and the mask."""
+
+    steps: tuple[LayerCache, ...]
+    mask: np.ndarray
+
+
+def variational_layer_forward(
+    cell: str, x: np.ndarray, params: dict, state0=None, *, mask: np.ndarray, **options
+):
+    r"""One recurrent layer whose fed-back state :math:`h_{t-1}` is dropped, one mask per sequence.
+
+    Gal and Ghahramani's variational dropout on the recurrent connection:
+    the *same* mask multiplies the hidden state fed back at every step. For
+    the vanilla RNN and the LSTM the previous hidden state enters a step
+    only through :math:`h_{t-1} W_h`, so masking the state before the step
+    is exactly their form; the LSTM's memory cell :math:`c` is left alone.
+    The GRU is refused: its :math:`h_{t-1}` also enters the update
+    :math:`h_t = (1-z) \odot n + z \odot h_{t-1}`, which a mask on the state
+    would drop too, something their form does not do.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm"}
+    x : ndarray, shape (N, T, D)
+    params : dict
+    state0 : tuple of ndarray, optional
+        ``(h0,)`` or ``(h0, c0)``; zeros when omitted.
+    mask : ndarray, shape (N, H)
+        The recurrent mask, e.g. ``dropout_mask((N, H), p, rng=rng)``; all
+        ones gives the plain layer.
+    **options
+        ``activation`` for the RNN.
+
+    Returns
+    -------
+    hs : ndarray, shape (N, T, H)
+    state : tuple of ndarray
+        The final state, unmasked.
+    cache : VariationalLayerCache
+
+    Notes
+    -----
+    One step of :func:`~rnn_tutorial.layers.layer_forward` at a time:
+
+    .. math:: h_t, c_t = \mathrm{cell}(x_t,\; h_{t-1} \odot m,\; c_{t-1})
+
+    Examples
+    --------
+    >>> from rnn_tutorial.layers import init_layer
+    >>> rng = np.random.default_rng(0)
+    >>> params = init_layer("lstm", 3, 4, rng=rng)
+    >>> x = rng.normal(size=(2, 5, 3))
+    >>> hs, _, _ = variational_layer_forward("lstm", x, params, mask=np.ones((2, 4)))
+    >>> bool(np.allclose(hs, layer_forward("lstm", x, params)[0]))
+    True
+    """
+    x, mask, state0 = _variational_inputs(cell, x, mask, state0)
+    outputs, caches = [], []
+    state = state0
+    for t in range(x.shape[1]):
+        masked = (state[0] * mask, *state[1:])  # the same mask at every step; c is not masked
+        hs_t, state, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
+        outputs.append(hs_t)
+        caches.append(cache_t)
+    return np.concatenate(outputs, axis=1), state, VariationalLayerCache(tuple(caches), mask)
+
+
+def _variational_inputs(cell, x, mask, state0):
+    """The arguments of :func:`variational_layer_forward`, checked; zero states when omitted."""
+    if _check_cell(cell) == "gru":
+        raise ValueError(
+            "variational recurrent dropout takes the rnn or lstm cell: the gru's h_{t-1} "
+            "also enters its interpolation (1 - z) n + z h_{t-1}, which a mask on the state "
+            "would drop too"
+        )
+    x = as_float_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    mask = as_float_array("mask", mask)
+    if mask.ndim != 2 or mask.shape[0] != x.shape[0]:
+        raise ValueError(f"mask must be (N, H) with N={x.shape[0]}, got shape {mask.shape}")
+    if state0 is None:
+        state0 = zero_state(cell, x.shape[0], mask.shape[1], np.result_type(x, mask))
+    elif not isinstance(state0, tuple) or np.shape(state0[0]) != mask.shape:
+        shape = np.shape(state0[0]) if isinstance(state0, tuple) else np.shape(state0)
+        raise ValueError(f"mask has shape {mask.shape} but the state h0 has shape {shape}")
+    return x, mask, state0
+
+
+def variational_layer_backward(dhs: np.ndarray, cache: VariationalLayerCache, dstate=None):
+    r"""Backpropagation through time for :func:`variational_layer_forward`.
+
+    The gradient reaching :math:`h_{t-1}` through the recurrence is the
+    gradient of the masked state times the mask,
+    :math:`\partial L/\partial h_{t-1} \mathrel{+}= m \odot \partial L/\partial(h_{t-1} \odot m)`.
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (N, T, H)
+    cache : VariationalLayerCache
+    dstate : tuple of ndarray, optional
+        The gradient reaching the final state from outside the layer.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, T, D)
+    dstate0 : tuple of ndarray
+    grads : dict
+
+    Examples
+    --------
+    >>> from rnn_tutorial.layers import init_layer
+    >>> rng = np.random.default_rng(0)
+    >>> params = init_layer("rnn", 3, 4, rng=rng)
+    >>> mask = np.array([[2.0, 0.0, 2.0, 0.0]])
+    >>> x = rng.normal(size=(1, 5, 3))
+    >>> hs, _, cache = variational_layer_forward("rnn", x, params, mask=mask)
+    >>> dx, (dh0,), grads = variational_layer_backward(np.ones_like(hs), cache)
+    >>> dh0[0, [1, 3]].tolist()  # dropped units pass no gradient back
+    [0.0, 0.0]
+    """
+    if not isinstance(cache, VariationalLayerCache):
+        raise ValueError(
+            "cache must be the VariationalLayerCache of variational_layer_forward, "
+            f"got {type(cache).__name__}"
+        )
+    dhs = np.asarray(dhs)
+    T = len(cache.steps)
+    N, H = cache.mask.shape
+    if dhs.shape != (N, T, H):
+        raise ValueError(
+            f"dhs has shape {dhs.shape} but the layer's outputs have shape ({N}, {T}, {H})"
+        )
+    dxs = [None] * T
+    grads: dict = {}
+    for t in reversed(range(T)):
+        dx_t, dmasked, grads_t = layer_backward(dhs[:, t : t + 1], cache.steps[t], dstate)
+        dxs[t] = dx_t
+        for key, value in grads_t.items():
+            grads[key] = grads[key] + value if key in grads else value
+        dstate = (dmasked[0] * cache.mask, *dmasked[1:])
+    return np.concatenate(dxs, axis=1), dstate, grads
