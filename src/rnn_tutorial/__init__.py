@@ -54,12 +54,22 @@ from .rnn import (
     rnn_step_backward,
     rnn_step_forward,
 )
+from .step_loops import (
+    StepCaches,
+    gru_backward_steps,
+    gru_forward_steps,
+    lstm_backward_steps,
+    lstm_forward_steps,
+    rnn_backward_steps,
+    rnn_forward_steps,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SGD",
     "Adagrad",
+    "StepCaches",
     "Adam",
     "CharRNN",
     "DenseCache",
@@ -79,7 +89,9 @@ __all__ = [
     "global_norm",
     "grad_check",
     "gru_backward",
+    "gru_backward_steps",
     "gru_forward",
+    "gru_forward_steps",
     "gru_from_torch",
     "gru_step_backward",
     "gru_step_forward",
@@ -92,7 +104,9 @@ __all__ = [
     "init_rnn",
     "jacobian_product_bound",
     "lstm_backward",
+    "lstm_backward_steps",
     "lstm_forward",
+    "lstm_forward_steps",
     "lstm_from_assignment",
     "lstm_from_torch",
     "lstm_step_backward",
@@ -106,7 +120,9 @@ __all__ = [
     "relative_error",
     "relu",
     "rnn_backward",
+    "rnn_backward_steps",
     "rnn_forward",
+    "rnn_forward_steps",
     "rnn_step_backward",
     "rnn_step_forward",
     "scaled_recurrent_weights",
