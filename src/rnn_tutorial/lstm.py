@@ -365,14 +365,11 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         dc = np.array(dc_last, dtype=dtype)
     W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
     W_h_T = W_h.T
-    # gate' = (1 - gate)(gate + k): sigma(1 - sigma) for i, f, o (k = 0), 1 - g^2 for g (k = 1)
-    k = np.zeros(4 * H, dtype=dtype)
-    k[2 * H : 3 * H] = 1
     da = np.empty((T, N, 4 * H), dtype=dtype)
     dh = np.zeros((N, H), dtype=dtype)
     through_h = np.empty((N, H), dtype=dtype)
     slope = np.empty((N, 4 * H), dtype=dtype)
-    plus_k = np.empty((N, 4 * H), dtype=dtype)
+    one_minus = np.empty((N, 4 * H), dtype=dtype)
     for t in reversed(range(T)):
         a, d = gates[t], da[t]
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
@@ -388,9 +385,9 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         np.multiply(dc, c[t], out=df)
         np.multiply(dc, i, out=dg)
         dc *= f  # dc_{t-1}
-        np.subtract(1, a, out=slope)
-        np.add(a, k, out=plus_k)
-        slope *= plus_k
+        np.subtract(1, a, out=one_minus)
+        np.multiply(one_minus, a, out=slope)  # sigma' = sigma (1 - sigma) for i, f, o
+        slope[:, 2 * H : 3 * H] += one_minus[:, 2 * H : 3 * H]  # g: (1 - g) g + (1 - g) = 1 - g^2
         d *= slope
         np.matmul(d, W_h_T, out=dh)
     da = da.reshape(T * N, 4 * H)

@@ -14,7 +14,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["GATES", "gemm_gflops", "median_seconds", "sequence_flops", "step_flops"]
+__all__ = [
+    "GATES",
+    "gemm_gflops",
+    "median_seconds",
+    "sequence_flops",
+    "side_by_side",
+    "step_flops",
+]
 
 # Column blocks of the fused weight matrices: one affine map per gate or candidate.
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -96,11 +103,60 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 5, warmup: int = 1
     return float(np.median(times))
 
 
-def gemm_gflops(n: int = 1024, dtype=np.float64, *, repeat: int = 5, rng=None) -> float:
+def side_by_side(fns: dict, *, budget: float = 1.0, rounds: tuple = (3, 25)) -> dict:
+    """Time several functions in turn, round after round; each one's median and fastest seconds.
+
+    On a machine shared with other work the load changes from one second to
+    the next. Timing one function after the other spreads every change over
+    all of them alike, so their ratios stay fair even when the absolute times
+    do not.
+
+    Parameters
+    ----------
+    fns : dict of str to callable
+        The functions to compare, called without arguments.
+    budget : float, default 1.0
+        Seconds to spend, roughly; the number of rounds follows from the
+        duration of the first one.
+    rounds : (int, int), default (3, 25)
+        The fewest and the most rounds.
+
+    Returns
+    -------
+    dict of str to (float, float)
+        For each name, the median and the fastest time in seconds.
+
+    Examples
+    --------
+    >>> times = side_by_side({"a": lambda: sum(range(10)), "b": lambda: sum(range(1000))})
+    >>> sorted(times), times["a"][1] <= times["a"][0]
+    (['a', 'b'], True)
+    """
+    for fn in fns.values():  # warm up caches, allocators and thread pools
+        fn()
+    times = {name: [] for name in fns}
+    start = time.perf_counter()
+    n_rounds = rounds[1]
+    for k in range(rounds[1]):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+        if k == 0:
+            first = time.perf_counter() - start
+            n_rounds = int(min(rounds[1], max(rounds[0], budget / max(first, 1e-9))))
+        if k + 1 >= n_rounds:
+            break
+    return {name: (float(np.median(ts)), float(np.min(ts))) for name, ts in times.items()}
+
+
+def gemm_gflops(n: int = 1024, dtype=np.float64, *, repeat: int = 7, rng=None) -> float:
     """The rate of numpy's matrix product on this machine: a square ``(n, n)`` product, in GFLOP/s.
 
     A large square product is the best case of the BLAS library numpy uses;
-    the rate a recurrent layer reaches is judged as a share of it.
+    the rate a recurrent layer reaches is judged as a share of it. The fastest
+    of ``repeat`` runs is used: a peak is the best the machine does, and on a
+    shared machine the slower runs measure the neighbours as well.
 
     Examples
     --------
@@ -110,5 +166,10 @@ def gemm_gflops(n: int = 1024, dtype=np.float64, *, repeat: int = 5, rng=None) -
     rng = np.random.default_rng(0) if rng is None else rng
     a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
     out = np.empty((n, n), dtype=dtype)
-    seconds = median_seconds(lambda: np.matmul(a, b, out=out), repeat=repeat)
-    return 2 * n**3 / seconds / 1e9
+    np.matmul(a, b, out=out)  # warm up
+    fastest = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        np.matmul(a, b, out=out)
+        fastest = min(fastest, time.perf_counter() - start)
+    return 2 * n**3 / fastest / 1e9
