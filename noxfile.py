@@ -159,6 +159,18 @@ def parity(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Time our RNN, LSTM and GRU against torch.nn (CPU); writes benchmarks/results/latest.json.
+
+    Options go to the script after ``--``, e.g. ``nox -s bench -- --quick`` or
+    ``nox -s bench -- --cells lstm --dtypes float32 --shapes 0 3 --threads 2``.
+    """
+    install_groups(session)
+    session.install(TORCH, *torch_source(session))
+    session.run("python", "benchmarks/recurrences.py", *session.posargs)
+
+
+@nox.session
 def doctests(session: nox.Session) -> None:
     """The package's docstring examples alone."""
     install_groups(session, "test")
@@ -169,8 +181,8 @@ def doctests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over the package, tests, noxfile and Sphinx configuration."""
     install_groups(session, "lint")
-    session.run("ruff", "check", "src", "tests", "noxfile.py", "docs")
-    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py", "docs")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
 
 
 @nox.session(venv_backend="none")

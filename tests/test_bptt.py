@@ -186,8 +186,7 @@ def test_relu_backward_with_the_tanh_derivative_is_caught(problem):
         logits, dense_cache = dense_forward(hs, {k: p[k] for k in ("W_hy", "b_y")})
         loss, dlogits = softmax_cross_entropy(logits, targets)
         dhs, dense_grads = dense_backward(dlogits, dense_cache)
-        steps = [step._replace(activation="tanh") for step in cache.steps]
-        _, _, rnn_grads = rnn_backward(dhs, cache._replace(steps=steps))
+        _, _, rnn_grads = rnn_backward(dhs, cache._replace(activation="tanh"))
         return loss, {**rnn_grads, **dense_grads}
 
     errors = grad_check(wrong, dict(params), eps=SEQ_EPS)
@@ -200,6 +199,7 @@ def test_explicit_tanh_is_the_default_bit_for_bit(problem):
     hs_default, cache_default = rnn_forward(x, h0, rnn_params)
     hs_tanh, cache_tanh = rnn_forward(x, h0, rnn_params, activation="tanh")
     assert np.array_equal(hs_default, hs_tanh)
+    assert cache_default.activation == "tanh"
     assert all(step.activation == "tanh" for step in cache_default.steps)
     dhs = np.ones_like(hs_default)
     a, b = rnn_backward(dhs, cache_default), rnn_backward(dhs, cache_tanh)

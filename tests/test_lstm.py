@@ -110,7 +110,8 @@ def test_forward_equals_a_loop_of_steps(rng, params):
     h, c = h0, c0
     for t in range(T):
         h, c, _ = lstm_step_forward(x[:, t], h, c, params)
-        assert np.array_equal(hs[:, t], h) and np.array_equal(cs[:, t], c), t
+        np.testing.assert_allclose(hs[:, t], h, rtol=1e-12, atol=1e-15, err_msg=f"t={t}")
+        np.testing.assert_allclose(cs[:, t], c, rtol=1e-12, atol=1e-15, err_msg=f"t={t}")
 
 
 def test_cache_fields_are_named(rng, params):

@@ -60,7 +60,7 @@ def test_forward_equals_a_loop_of_steps(rng, params):
     h = h0
     for t in range(T):
         h, _ = rnn_step_forward(x[:, t], h, params)
-        assert np.array_equal(hs[:, t], h), t
+        np.testing.assert_allclose(hs[:, t], h, rtol=1e-12, atol=1e-15, err_msg=f"t={t}")
     assert isinstance(cache, RNNCache) and len(cache.steps) == T
 
 

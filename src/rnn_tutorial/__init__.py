@@ -100,6 +100,15 @@ from .stacked import (
     stack_forward,
     stack_param_counts,
 )
+from .step_loops import (
+    StepCaches,
+    gru_backward_steps,
+    gru_forward_steps,
+    lstm_backward_steps,
+    lstm_forward_steps,
+    rnn_backward_steps,
+    rnn_forward_steps,
+)
 
 __version__ = "0.1.0"
 
@@ -124,6 +133,7 @@ __all__ = [
     "StackCache",
     "StackFitHistory",
     "StackedClassifier",
+    "StepCaches",
     "SumProjectionsCache",
     "TrainingHistory",
     "VariationalLayerCache",
@@ -143,7 +153,9 @@ __all__ = [
     "grad_check",
     "greedy_decode",
     "gru_backward",
+    "gru_backward_steps",
     "gru_forward",
+    "gru_forward_steps",
     "gru_from_torch",
     "gru_step_backward",
     "gru_step_forward",
@@ -162,7 +174,9 @@ __all__ = [
     "layer_backward",
     "layer_forward",
     "lstm_backward",
+    "lstm_backward_steps",
     "lstm_forward",
+    "lstm_forward_steps",
     "lstm_from_assignment",
     "lstm_from_torch",
     "lstm_step_backward",
@@ -179,7 +193,9 @@ __all__ = [
     "reversal_task",
     "reverse_time",
     "rnn_backward",
+    "rnn_backward_steps",
     "rnn_forward",
+    "rnn_forward_steps",
     "rnn_step_backward",
     "rnn_step_forward",
     "scaled_recurrent_weights",

@@ -48,6 +48,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid
+from .timeaxis import batch_major, time_major
 from .validation import Sizes, check_input, check_params
 
 __all__ = [
@@ -80,9 +81,37 @@ class GRUStepCache(NamedTuple):
 
 
 class GRUCache(NamedTuple):
-    """What :func:`gru_backward` needs: one :class:`GRUStepCache` per time step."""
+    """What :func:`gru_backward` needs, every array stored once and time-major.
 
-    steps: list
+    ``x[t]`` is the input of step t + 1, ``h[t]`` the state :math:`h_t`
+    (``h[0]`` the initial one), ``gates[t]`` holds ``[r, z, n]`` of step t + 1
+    side by side and ``hn[t]`` the hidden part of its candidate (see
+    :func:`gru_step_forward`). :attr:`steps` rebuilds the per-step caches of
+    :func:`gru_step_forward` as views.
+    """
+
+    x: np.ndarray  # (T, N, D)
+    h: np.ndarray  # (T + 1, N, H)
+    gates: np.ndarray  # (T, N, 3H): r, z, n
+    hn: np.ndarray  # (T, N, H)
+    params: dict
+    form: str = "reset_after"
+
+    @property
+    def steps(self) -> list:
+        """One :class:`GRUStepCache` per step, views into this cache's arrays."""
+        H = self.h.shape[2]
+        return [
+            GRUStepCache(
+                self.x[t],
+                self.h[t],
+                *(self.gates[t, :, k * H : (k + 1) * H] for k in range(3)),
+                self.hn[t],
+                self.params,
+                self.form,
+            )
+            for t in range(len(self.x))
+        ]
 
 
 def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict, form="reset_after"):
@@ -259,11 +288,18 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     -------
     hs : ndarray, shape (N, T, H)
         The hidden state after every step; ``hs[:, -1]`` is the final one.
+        A view of the cache's state array: copy it before changing it in place.
     cache : GRUCache
 
     Notes
     -----
-    :func:`gru_step_forward` for :math:`t = 1, \dots, T`.
+    The numbers of :func:`gru_step_forward` for :math:`t = 1, \dots, T`
+    (as :func:`~rnn_tutorial.step_loops.gru_forward_steps` computes them),
+    faster: :math:`x_t W_x + b_x` for all steps is one matrix product before
+    the loop, which multiplies only by :math:`W_h` (once in the reset-after
+    form, twice in the textbook form, whose candidate product waits for r),
+    and both gates r, z go through one ``tanh`` using
+    :math:`\sigma(a) = (1 + \tanh(a/2))/2`.
 
     Examples
     --------
@@ -278,17 +314,56 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     params, sizes = check_params(params, GRU_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
-    N, T, _ = x.shape
+    N, T, D = x.shape
     if T == 0:
         raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
-    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_h"]))
-    steps = []
-    h = h0
+    H = sizes.value("H")
+    dtype = np.result_type(x, h0, *params.values())
+    # halve the r and z columns (exact): sigma(a) = tanh(a/2)/2 + 1/2
+    scale = np.ones(3 * H, dtype=dtype)
+    scale[: 2 * H] = 0.5
+    W_x, W_h, b_x, b_h = (params[key].astype(dtype, copy=False) * scale for key in GRU_KEYS)
+    xs = time_major(x, dtype)
+    gates = (xs.reshape(T * N, D) @ W_x).reshape(T, N, 3 * H)
+    gates += b_x
+    h = np.empty((T + 1, N, H), dtype=dtype)
+    h[0] = h0
+    hn = np.empty((T, N, H), dtype=dtype)
+    tmp = np.empty((N, H), dtype=dtype)
+    if form == "reset_after":
+        hW = np.empty((N, 3 * H), dtype=dtype)
+    else:
+        hW = np.empty((N, 2 * H), dtype=dtype)
+        W_hrz, b_hrz = W_h[:, : 2 * H], b_h[: 2 * H]
+        W_hn, b_hn = W_h[:, 2 * H :], b_h[2 * H :]
     for t in range(T):
-        h, step = gru_step_forward(x[:, t], h, params, form)
-        hs[:, t] = h
-        steps.append(step)
-    return hs, GRUCache(steps)
+        a = gates[t]
+        rz, r, z, n = a[:, : 2 * H], a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
+        if form == "reset_after":
+            np.matmul(h[t], W_h, out=hW)
+            hW += b_h
+            rz += hW[:, : 2 * H]
+            hn[t] = hW[:, 2 * H :]
+        else:
+            np.matmul(h[t], W_hrz, out=hW)
+            hW += b_hrz
+            rz += hW
+        np.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5  # now r, z
+        if form == "reset_after":
+            np.multiply(r, hn[t], out=tmp)
+            n += tmp
+        else:
+            np.multiply(r, h[t], out=tmp)
+            np.matmul(tmp, W_hn, out=hn[t])
+            hn[t] += b_hn
+            n += hn[t]
+        np.tanh(n, out=n)
+        np.subtract(h[t], n, out=tmp)
+        tmp *= z
+        np.add(n, tmp, out=h[t + 1])  # (1 - z) n + z h_{t-1}
+    return h[1:].transpose(1, 0, 2), GRUCache(xs, h, gates, hn, params, form)
 
 
 def gru_backward(dhs: np.ndarray, cache: GRUCache):
@@ -314,7 +389,10 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     -----
     As for the vanilla RNN: from :math:`t = T` down to 1, step :math:`t`
     receives :math:`\mathrm{dhs}_t + dh_{\text{next}}`, and the shared
-    weights collect the sum of every step's gradient.
+    weights collect the sum of every step's gradient. The equations are those
+    of :func:`gru_step_backward`; the loop keeps the pre-activation gradients
+    of all steps, and ``dx`` and the weight gradients are one matrix product
+    each after it.
 
     Examples
     --------
@@ -327,19 +405,69 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     >>> dx.shape, dh0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (2, 6))
     """
-    steps = cache.steps
-    T = len(steps)
-    N, H = steps[0].h_prev.shape
+    xs, h, gates, hn, params, form = cache
+    T, N, D = xs.shape
+    H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
-    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
-    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in GRU_KEYS}
-    dh_next = np.zeros((N, H), dtype=dhs.dtype)
+    dtype = np.result_type(dhs, h)
+    W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
+    W_h_T, W_hrz_T, W_hn_T = W_h.T, W_h[:, : 2 * H].T, W_h[:, 2 * H :].T
+    da_x = np.empty((T, N, 3 * H), dtype=dtype)  # gradient of x W_x + b_x: [da_r, da_z, da_n]
+    # gradient of the hidden affine map: reset after, [da_r, da_z, dhn]; textbook, da_x itself
+    da_h = np.empty((T, N, 3 * H), dtype=dtype) if form == "reset_after" else da_x
+    dh = np.zeros((N, H), dtype=dtype)
+    direct = np.empty((N, H), dtype=dtype)
+    tmp = np.empty((N, H), dtype=dtype)
+    slope = np.empty((N, 2 * H), dtype=dtype)
     for t in reversed(range(T)):
-        dx[:, t], dh_next, step_grads = gru_step_backward(dhs[:, t] + dh_next, steps[t])
-        for key in grads:
-            grads[key] += step_grads[key]
-    return dx, dh_next, grads
+        a, d = gates[t], da_x[t]
+        rz, r, z, n = a[:, : 2 * H], a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
+        d_rz, d_r, d_z, d_n = d[:, : 2 * H], d[:, :H], d[:, H : 2 * H], d[:, 2 * H :]
+        dh += dhs[:, t]
+        np.subtract(h[t], n, out=d_z)
+        d_z *= dh  # dz
+        np.subtract(1, z, out=tmp)
+        tmp *= dh  # dn
+        np.multiply(n, n, out=d_n)
+        np.subtract(1, d_n, out=d_n)
+        d_n *= tmp  # da_n
+        np.multiply(dh, z, out=direct)  # the direct path h_t = ... + z h_{t-1}
+        if form == "reset_after":
+            np.multiply(d_n, r, out=da_h[t, :, 2 * H :])  # dhn
+            np.multiply(d_n, hn[t], out=d_r)  # dr
+        else:
+            np.matmul(d_n, W_hn_T, out=tmp)  # gradient of the product r * h_{t-1}
+            np.multiply(tmp, h[t], out=d_r)  # dr
+            tmp *= r
+            direct += tmp
+        np.subtract(1, rz, out=slope)
+        slope *= rz
+        d_rz *= slope  # [da_r, da_z]
+        if form == "reset_after":
+            da_h[t, :, : 2 * H] = d_rz
+            np.matmul(da_h[t], W_h_T, out=dh)
+        else:
+            np.matmul(d_rz, W_hrz_T, out=dh)
+        dh += direct
+    da_x = da_x.reshape(T * N, 3 * H)
+    h_prev = h[:-1].reshape(T * N, H)
+    if form == "reset_after":
+        da_h = da_h.reshape(T * N, 3 * H)
+        dW_h = h_prev.T @ da_h
+        db_h = da_h.sum(axis=0)
+    else:
+        rh = (gates[:, :, :H] * h[:-1]).reshape(T * N, H)  # r * h_{t-1}, recomputed
+        dW_h = np.hstack([h_prev.T @ da_x[:, : 2 * H], rh.T @ da_x[:, 2 * H :]])
+        db_h = da_x.sum(axis=0)
+    grads = {
+        "W_x": xs.reshape(T * N, D).T @ da_x,
+        "W_h": dW_h,
+        "b_x": da_x.sum(axis=0),
+        "b_h": db_h,
+    }
+    dx = batch_major((da_x @ W_x.T).reshape(T, N, D))
+    return dx, dh, grads
 
 
 def _check_form(form) -> None:

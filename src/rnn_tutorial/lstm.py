@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid
+from .timeaxis import batch_major, time_major
 from .validation import Sizes, check_input, check_params
 
 __all__ = [
@@ -57,9 +58,38 @@ class LSTMStepCache(NamedTuple):
 
 
 class LSTMCache(NamedTuple):
-    """What :func:`lstm_backward` needs: one :class:`LSTMStepCache` per time step."""
+    """What :func:`lstm_backward` needs, every array stored once and time-major.
 
-    steps: list
+    ``x[t]`` is the input of step t + 1, ``h[t]`` and ``c[t]`` are the states
+    :math:`h_t, c_t` (index 0 the initial ones), ``gates[t]`` holds
+    ``[i, f, g, o]`` of step t + 1 side by side and ``tanh_c[t]`` its
+    :math:`\\tanh(c_{t+1})`. :attr:`steps` rebuilds the per-step caches of
+    :func:`lstm_step_forward` as views.
+    """
+
+    x: np.ndarray  # (T, N, D)
+    h: np.ndarray  # (T + 1, N, H)
+    c: np.ndarray  # (T + 1, N, H)
+    gates: np.ndarray  # (T, N, 4H): i, f, g, o
+    tanh_c: np.ndarray  # (T, N, H)
+    params: dict
+
+    @property
+    def steps(self) -> list:
+        """One :class:`LSTMStepCache` per step, views into this cache's arrays."""
+        H = self.h.shape[2]
+        return [
+            LSTMStepCache(
+                self.x[t],
+                self.h[t],
+                self.c[t],
+                *(self.gates[t, :, k * H : (k + 1) * H] for k in range(4)),
+                self.c[t + 1],
+                self.tanh_c[t],
+                self.params,
+            )
+            for t in range(len(self.x))
+        ]
 
 
 def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, params: dict):
@@ -215,12 +245,18 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
         The hidden state after every step; ``hs[:, -1]`` is the final one.
     cs : ndarray, shape (N, T, H)
         The cell state after every step; ``cs[:, -1]`` is the final one.
+        Both are views of the cache's state arrays: copy before changing in place.
     cache : LSTMCache
 
     Notes
     -----
-    :func:`lstm_step_forward` for :math:`t = 1, \dots, T`, each step taking
-    :math:`(h_{t-1}, c_{t-1})` from the one before.
+    The numbers of :func:`lstm_step_forward` for :math:`t = 1, \dots, T`
+    (as :func:`~rnn_tutorial.step_loops.lstm_forward_steps` computes them),
+    faster: :math:`x_t W_x + b` for all steps is one matrix product before
+    the loop, the loop multiplies only :math:`h_{t-1} W_h`, and all four gates
+    go through one ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`
+    (the halving is folded into the sigmoid gates' columns of the weights,
+    which is exact in binary floating point).
 
     Examples
     --------
@@ -236,19 +272,37 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
     c0 = check_input("c0", c0, ("N", "H"), sizes)
-    N, T, _ = x.shape
+    N, T, D = x.shape
     if T == 0:
         raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
-    dtype = np.result_type(x, h0, c0, params["W_h"])
-    hs = np.empty((N, T, sizes.value("H")), dtype=dtype)
-    cs = np.empty_like(hs)
-    steps = []
-    h, c = h0, c0
+    H = sizes.value("H")
+    dtype = np.result_type(x, h0, c0, *params.values())
+    scale, shift = _gate_scale_shift(H, dtype)
+    W_x, W_h, b = (params[key].astype(dtype, copy=False) * scale for key in LSTM_KEYS)
+    xs = time_major(x, dtype)
+    gates = (xs.reshape(T * N, D) @ W_x).reshape(T, N, 4 * H)  # halved a, tanh column whole
+    gates += b
+    h = np.empty((T + 1, N, H), dtype=dtype)
+    c = np.empty_like(h)
+    tanh_c = np.empty((T, N, H), dtype=dtype)
+    h[0], c[0] = h0, c0
+    hW = np.empty((N, 4 * H), dtype=dtype)
+    ig = np.empty((N, H), dtype=dtype)
     for t in range(T):
-        h, c, step = lstm_step_forward(x[:, t], h, c, params)
-        hs[:, t], cs[:, t] = h, c
-        steps.append(step)
-    return hs, cs, LSTMCache(steps)
+        a = gates[t]
+        np.matmul(h[t], W_h, out=hW)
+        a += hW
+        np.tanh(a, out=a)
+        a *= scale
+        a += shift  # now [i, f, g, o]
+        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        np.multiply(f, c[t], out=c[t + 1])
+        np.multiply(i, g, out=ig)
+        c[t + 1] += ig
+        np.tanh(c[t + 1], out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h[t + 1])
+    cache = LSTMCache(xs, h, c, gates, tanh_c, params)
+    return h[1:].transpose(1, 0, 2), c[1:].transpose(1, 0, 2), cache
 
 
 def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None = None):
@@ -283,6 +337,10 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     :math:`dc_{t-1} = dc_t \odot f` is the "conveyor belt": multiplied only by
     the forget gate, never by a weight matrix.
 
+    The equations of :func:`lstm_step_backward`; the loop keeps the
+    pre-activation gradients :math:`da_t` of all steps, and ``dx`` and the
+    weight gradients are one matrix product each after it.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -294,26 +352,60 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     >>> dx.shape, dh0.shape, dc0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (4, 2), (2, 8))
     """
-    steps = cache.steps
-    T = len(steps)
-    N, H = steps[0].c.shape
+    xs, h, c, gates, tanh_c, params = cache
+    T, N, D = xs.shape
+    H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
-    dtype = dhs.dtype
+    dtype = np.result_type(dhs, h)
+    dc = np.zeros((N, H), dtype=dtype)
     if dc_last is not None:
         dc_last = check_input("dc_last", dc_last, ("N", "H"), sizes)
-        dtype = np.result_type(dhs, dc_last)
-    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
-    grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in LSTM_KEYS}
-    dh_next = np.zeros((N, H), dtype=dtype)
-    dc_next = np.zeros((N, H), dtype=dtype) if dc_last is None else dc_last
+        dtype = np.result_type(dtype, dc_last)
+        dc = np.array(dc_last, dtype=dtype)
+    W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
+    W_h_T = W_h.T
+    da = np.empty((T, N, 4 * H), dtype=dtype)
+    dh = np.zeros((N, H), dtype=dtype)
+    through_h = np.empty((N, H), dtype=dtype)
+    slope = np.empty((N, 4 * H), dtype=dtype)
+    one_minus = np.empty((N, 4 * H), dtype=dtype)
     for t in reversed(range(T)):
-        dx[:, t], dh_next, dc_next, step_grads = lstm_step_backward(
-            dhs[:, t] + dh_next, dc_next, steps[t]
-        )
-        for key in grads:
-            grads[key] += step_grads[key]
-    return dx, dh_next, dc_next, grads
+        a, d = gates[t], da[t]
+        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
+        dh += dhs[:, t]
+        np.multiply(dh, tanh_c[t], out=do)
+        np.multiply(tanh_c[t], tanh_c[t], out=through_h)
+        np.subtract(1, through_h, out=through_h)
+        through_h *= o
+        through_h *= dh
+        dc += through_h  # dc_t: carried plus the path through h_t = o tanh(c_t)
+        np.multiply(dc, g, out=di)
+        np.multiply(dc, c[t], out=df)
+        np.multiply(dc, i, out=dg)
+        dc *= f  # dc_{t-1}
+        np.subtract(1, a, out=one_minus)
+        np.multiply(one_minus, a, out=slope)  # sigma' = sigma (1 - sigma) for i, f, o
+        slope[:, 2 * H : 3 * H] += one_minus[:, 2 * H : 3 * H]  # g: (1 - g) g + (1 - g) = 1 - g^2
+        d *= slope
+        np.matmul(d, W_h_T, out=dh)
+    da = da.reshape(T * N, 4 * H)
+    grads = {
+        "W_x": xs.reshape(T * N, D).T @ da,
+        "W_h": h[:-1].reshape(T * N, H).T @ da,
+        "b": da.sum(axis=0),
+    }
+    dx = batch_major((da @ W_x.T).reshape(T, N, D))
+    return dx, dh, dc, grads
+
+
+def _gate_scale_shift(H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Column factors that turn one ``tanh`` into the four gates: sigma(a) = tanh(a/2)/2 + 1/2."""
+    scale = np.full(4 * H, 0.5, dtype=dtype)
+    shift = np.full(4 * H, 0.5, dtype=dtype)
+    scale[2 * H : 3 * H], shift[2 * H : 3 * H] = 1, 0  # the candidate g is a plain tanh
+    return scale, shift
 
 
 def _cached_sizes(c: np.ndarray) -> Sizes:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .timeaxis import batch_major, time_major
 from .validation import Sizes, check_input, check_params
 
 __all__ = [
@@ -37,9 +38,28 @@ class RNNStepCache(NamedTuple):
 
 
 class RNNCache(NamedTuple):
-    """What :func:`rnn_backward` needs: one :class:`RNNStepCache` per time step."""
+    """What :func:`rnn_backward` needs, every array stored once and time-major.
 
-    steps: list
+    ``x[t]`` (N, D) is the input of step t + 1 and ``h[t]`` (N, H) the state
+    :math:`h_t`, so ``h[0]`` is the initial state and ``h[1:]`` the states the
+    forward pass returned. Time-major storage makes each step's block
+    contiguous and lets the weight gradients come from one matrix product over
+    all steps. :attr:`steps` rebuilds the per-step caches of
+    :func:`rnn_step_forward` as views.
+    """
+
+    x: np.ndarray  # (T, N, D)
+    h: np.ndarray  # (T + 1, N, H): h_0 ... h_T
+    params: dict
+    activation: str = "tanh"
+
+    @property
+    def steps(self) -> list:
+        """One :class:`RNNStepCache` per step, views into this cache's arrays."""
+        return [
+            RNNStepCache(self.x[t], self.h[t], self.h[t + 1], self.params, self.activation)
+            for t in range(len(self.x))
+        ]
 
 
 def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, params: dict, *, activation="tanh"):
@@ -157,11 +177,18 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     hs : ndarray, shape (N, T, H)
         The hidden state after every step; ``hs[:, t]`` is :math:`h_{t+1}`
         when the steps are counted from 1, and ``hs[:, -1]`` the final state.
+        A view of the cache's state array: copy it before changing it in place.
     cache : RNNCache
 
     Notes
     -----
     .. math:: h_t = f(x_t W_{xh} + h_{t-1} W_{hh} + b_h), \quad t = 1, \dots, T
+
+    The same numbers as :func:`~rnn_tutorial.step_loops.rnn_forward_steps`,
+    computed faster: the input term :math:`x_t W_{xh} + b_h` of all steps is
+    one matrix product before the loop, the loop keeps only
+    :math:`h_{t-1} W_{hh}`, the input is checked once, and the states are
+    written into one preallocated array.
 
     Examples
     --------
@@ -177,17 +204,26 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
-    N, T, _ = x.shape
+    N, T, D = x.shape
     if T == 0:
         raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
-    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_hh"]))
-    steps = []
-    h = h0
+    dtype = np.result_type(x, h0, *params.values())
+    W_xh, W_hh, b_h = (params[key].astype(dtype, copy=False) for key in RNN_SPEC)
+    xs = time_major(x, dtype)
+    h = np.empty((T + 1, N, sizes.value("H")), dtype=dtype)
+    h[0] = h0
+    np.matmul(xs.reshape(T * N, D), W_xh, out=h[1:].reshape(T * N, -1))  # all input terms
+    h[1:] += b_h
+    hW = np.empty_like(h[0])
     for t in range(T):
-        h, step = rnn_step_forward(x[:, t], h, params, activation=activation)
-        hs[:, t] = h
-        steps.append(step)
-    return hs, RNNCache(steps)
+        np.matmul(h[t], W_hh, out=hW)
+        a = h[t + 1]  # holds x_t W_xh + b_h, becomes h_t
+        a += hW
+        if activation == "tanh":
+            np.tanh(a, out=a)
+        else:
+            np.maximum(a, 0, out=a)
+    return h[1:].transpose(1, 0, 2), RNNCache(xs, h, params, activation)
 
 
 def rnn_backward(dhs: np.ndarray, cache: RNNCache):
@@ -220,6 +256,10 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
         \frac{\partial L}{\partial h_t} = \mathrm{dhs}_t + dh_{\text{next}}, \qquad
         \frac{\partial L}{\partial W} = \sum_t \frac{\partial L}{\partial W}\Big|_t
 
+    The loop keeps only what must be sequential, :math:`da_t` and
+    :math:`dh_{t-1} = da_t W_{hh}^\top`; the sums over time of the weight
+    gradients and all of ``dx`` are single matrix products after it.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -230,21 +270,36 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     >>> dx.shape, dh0.shape, grads["W_hh"].shape
     ((2, 5, 3), (2, 4), (4, 4))
     """
-    steps = cache.steps
-    T = len(steps)
-    N, H = steps[0].h.shape
+    xs, h, params, activation = cache
+    T, N, D = xs.shape
+    H = h.shape[2]
     sizes = Sizes(
         N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]')
     )
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
-    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
-    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in RNN_SPEC}
-    dh_next = np.zeros((N, H), dtype=dhs.dtype)
+    dtype = np.result_type(dhs, h)
+    W_xh, W_hh = (params[key].astype(dtype, copy=False) for key in ("W_xh", "W_hh"))
+    W_hh_T = W_hh.T
+    da = np.empty((T, N, H), dtype=dtype)
+    dh = np.zeros((N, H), dtype=dtype)
+    slope = np.empty((N, H), dtype=dtype)
     for t in reversed(range(T)):
-        dx[:, t], dh_next, step_grads = rnn_step_backward(dhs[:, t] + dh_next, steps[t])
-        for key in grads:
-            grads[key] += step_grads[key]
-    return dx, dh_next, grads
+        np.add(dhs[:, t], dh, out=da[t])
+        if activation == "tanh":
+            np.multiply(h[t + 1], h[t + 1], out=slope)
+            np.subtract(1, slope, out=slope)  # tanh' = 1 - h_t^2
+            da[t] *= slope
+        else:
+            da[t] *= h[t + 1] > 0
+        np.matmul(da[t], W_hh_T, out=dh)
+    da = da.reshape(T * N, H)
+    grads = {
+        "W_xh": xs.reshape(T * N, D).T @ da,
+        "W_hh": h[:-1].reshape(T * N, H).T @ da,
+        "b_h": da.sum(axis=0),
+    }
+    dx = batch_major((da @ W_xh.T).reshape(T, N, D))
+    return dx, dh, grads
 
 
 def _check_activation(activation) -> None:
