@@ -67,6 +67,9 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
+    # Without it the theme's script logs "Got invalid theme mode" to the
+    # console on a reader's first visit (no mode stored yet).
+    "default_mode": "auto",
 }
 html_last_updated_fmt = ""
 html_show_sourcelink = False
