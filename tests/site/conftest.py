@@ -49,14 +49,29 @@ def book_pages() -> list[str]:
     return pages
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # noqa: D401 - silence the access log
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    """A static server that answers a missing address with ``404.html``, as GitHub Pages does."""
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        page = HTML / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, *args) -> None:  # silence the access log
         pass
 
 
 @pytest.fixture(scope="session")
 def base_url():
-    handler = functools.partial(_Quiet, directory=str(HTML))
+    handler = functools.partial(_Pages, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

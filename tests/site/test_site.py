@@ -5,10 +5,13 @@ Run by ``nox -s site`` after ``nox -s docs``; never collected by ``nox -s tests`
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from conftest import HTML, LANGS, SCREENSHOTS, STATS, book_pages
 
 PAGES = book_pages()
@@ -21,8 +24,12 @@ AXE_DISABLED: dict[str, str] = {}
 SEARCHES = [
     ("zh_CN", "遗忘门", "lstm"),
     ("zh_CN", "循环", "sequences"),
+    ("zh_CN", "梯度裁剪", "truncated_bptt"),
+    ("zh_CN", "重置门", "gru"),
     ("en", "forget gate", "lstm"),
     ("en", "recurrent", "sequences"),
+    ("en", "gradient clipping", "truncated_bptt"),
+    ("en", "reset gate", "gru"),
 ]
 SCREENSHOT_PAGES = [f"{lang}/{page}.html" for lang in LANGS for page in ("index", "lstm")]
 
@@ -86,7 +93,8 @@ def test_page(context, base_url, path):
     try:
         text = page.evaluate(TEXT_OUTSIDE_CODE)
         for m in RAW_TEX.finditer(text):
-            problems.append(f"raw TeX left in the text: ...{text[max(0, m.start() - 40) : m.end() + 40]!r}...")
+            around = text[max(0, m.start() - 40) : m.end() + 40]
+            problems.append(f"raw TeX left in the text: ...{around!r}...")
         for img in page.evaluate(IMAGES):
             page.locator(f'main img[src="{img["src"]}"]').first.scroll_into_view_if_needed()
         page.wait_for_load_state("networkidle")
@@ -100,11 +108,43 @@ def test_page(context, base_url, path):
                 problems.append(f"alt text not in Chinese: {img['src']}: {alt!r}")
             elif lang == "en" and CJK.search(alt):
                 problems.append(f"alt text not in English: {img['src']}: {alt!r}")
+        problems += check_downloads(page, path)
         problems += check_axe(page)
         problems += check_language_link(page, base_url, path)
     finally:
         page.close()
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+DOWNLOADS = """() => Array.from(
+  document.querySelectorAll('.dropdown-download-buttons a[href]')).map(a => a.href)"""
+
+
+def check_downloads(page, path: str) -> list[str]:
+    """The download menu offers the page as .md and as an executed .ipynb, both served."""
+    if path.endswith(("search.html", "genindex.html")) or "/prf-" in path:
+        return []  # generated pages: no source to download
+    links = page.evaluate(DOWNLOADS)
+    found = []
+    for suffix in (".ipynb", ".md"):
+        urls = [u for u in links if u.endswith(suffix)]
+        if not urls:
+            found.append(f"no {suffix} download (menu offers {links})")
+            continue
+        response = page.request.get(urls[0])
+        STATS["requests"] += 1
+        if not response.ok:
+            found.append(f"{suffix} download: HTTP {response.status} for {urls[0]}")
+        elif suffix == ".ipynb":
+            nb = json.loads(response.body())
+            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+            if nb["nbformat"] != 4 or nb["metadata"]["kernelspec"]["name"] != "python3":
+                found.append(f"{urls[0]} is not a python3 notebook (nbformat 4)")
+            elif any(c["execution_count"] is None for c in code if "".join(c["source"]).strip()):
+                found.append(f"{urls[0]} is not the executed notebook")
+        elif not response.text().startswith("---\njupytext:"):
+            found.append(f"{urls[0]} is not the page's MyST source")
+    return found
 
 
 def check_axe(page) -> list[str]:
@@ -197,3 +237,45 @@ def test_root_page(context):
     assert {"en/index.html", "zh_CN/index.html"} <= set(hrefs)
     assert not problems, problems
     assert (HTML / "en" / "index.html").is_file()
+
+
+def test_not_found_page(context, base_url):
+    """A missing address shows the 404 page (as GitHub Pages does); its links lead home."""
+    for lang in LANGS:
+        page, problems = open_page(context, f"{lang}/no-such-chapter.html")
+        try:
+            assert "404" in page.title() or "not found" in page.title().lower()
+            link = page.locator(f'a[href$="{lang}/index.html"]').first
+            with page.expect_navigation():
+                link.click()
+            assert page.url == f"{base_url}/{lang}/index.html"
+        finally:
+            page.close()
+        # the one request that fails here is the missing page itself
+        expected = {
+            f"HTTP 404: {base_url}/{lang}/no-such-chapter.html",
+            "console error: Failed to load resource: the server responded with a status"
+            " of 404 (Not Found)",
+        }
+        assert [p for p in problems if p not in expected] == []
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def test_sitemap_lists_every_page_with_its_counterpart():
+    urls = ET.parse(HTML / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
+    listed = {}
+    for url in urls:
+        loc = url.find(f"{SITEMAP}loc").text
+        alternates = {a.get("hreflang"): a.get("href") for a in url.findall(f"{XHTML}link")}
+        listed[loc] = alternates
+    base = next(iter(listed)).rsplit("/en/", 1)[0] + "/"
+    expected = {f"{base}{p}" for p in PAGES if not p.endswith(("/search.html", "/genindex.html"))}
+    assert set(listed) == expected
+    for loc, alternates in listed.items():
+        rel = loc.removeprefix(base).split("/", 1)[1]
+        assert alternates == {"en": f"{base}en/{rel}", "zh-CN": f"{base}zh_CN/{rel}"}, loc
+    robots = (HTML / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {base}sitemap.xml" in robots
