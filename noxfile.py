@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -68,6 +69,7 @@ def docs(session: nox.Session) -> None:
     bin_dir = Path(session.bin)
     BUILD.mkdir(parents=True, exist_ok=True)
     procs = {}
+    started = time.monotonic()
     for lang in LANGUAGES:
         cmd = [
             str(bin_dir / "sphinx-build"),
@@ -86,10 +88,17 @@ def docs(session: nox.Session) -> None:
         session.log(" ".join(cmd))
         log = open(BUILD / f"sphinx-{lang}.log", "w", encoding="utf-8")  # noqa: SIM115
         procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
+    seconds = {}  # each language's wall time (CONTRIBUTING.md, "Build speed")
+    while len(seconds) < len(procs):
+        for lang, (proc, _) in procs.items():
+            if lang not in seconds and proc.poll() is not None:
+                seconds[lang] = time.monotonic() - started
+        time.sleep(0.05)
     failed = []
     for lang, (proc, log) in procs.items():
         proc.wait()
         log.close()
+        session.log(f"{lang}: sphinx-build took {seconds[lang]:.1f} s")
         output = (BUILD / f"sphinx-{lang}.log").read_text(encoding="utf-8")
         if output.strip():
             print(f"--- sphinx ({lang}) ---\n{output}", file=sys.stderr)

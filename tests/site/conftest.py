@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STATS = {"pages": 0, "requests": 0, "blocked": [], "axe": {}}
+STATS = {"pages": 0, "checked": set(), "requests": 0, "blocked": [], "axe": {}}
 
 
 def book_pages() -> list[str]:
@@ -110,8 +110,12 @@ def context(browser, base_url):
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if STATS["pages"]:
+        by_lang = ", ".join(
+            f"{lang} {sum(p.startswith(lang + '/') for p in STATS['checked'])}" for lang in LANGS
+        )
         terminalreporter.write_line(
-            f"site: {STATS['pages']} page loads, {STATS['requests']} requests checked, "
+            f"site: {len(STATS['checked'])} book pages checked ({by_lang}), "
+            f"{STATS['pages']} page loads, {STATS['requests']} requests checked, "
             f"{len(STATS['blocked'])} requests to other hosts"
         )
     for rule, urls in sorted(STATS["axe"].items()):

@@ -113,6 +113,7 @@ def test_page(context, base_url, path):
         problems += check_language_link(page, base_url, path)
     finally:
         page.close()
+    STATS["checked"].add(path)
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
 
 
