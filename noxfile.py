@@ -225,13 +225,25 @@ def notebooks(session: nox.Session) -> None:
     reader = Path(session.virtualenv.location) / "reader"
     python = reader / "bin" / "python"
     if not python.is_file():
-        session.run(sys.executable, "-m", "venv", str(reader), silent=True)
-    session.run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1")
+        session.run(sys.executable, "-m", "venv", str(reader), silent=True, external=True)
+    session.run(
+        str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1", external=True
+    )
     # Not editable, so the kernel cannot find the package through this checkout;
     # reinstalled every time, since its version number does not change with its code.
-    session.run(str(python), "-m", "pip", "install", "--quiet", "--group", "reader", ".")
     session.run(
-        str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", "."
+        str(python), "-m", "pip", "install", "--quiet", "--group", "reader", ".", external=True
+    )
+    session.run(
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--force-reinstall",
+        "--no-deps",
+        ".",
+        external=True,
     )
     session.run(
         str(python),
@@ -244,6 +256,7 @@ def notebooks(session: nox.Session) -> None:
         "--display-name",
         "rnn_tutorial reader",
         silent=True,
+        external=True,
     )
     env = {
         "JUPYTER_PATH": str(reader / "share" / "jupyter"),

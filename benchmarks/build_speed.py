@@ -92,7 +92,8 @@ def report(name: str, wall: float, per_lang: dict[str, float], executed: dict[st
     langs = ", ".join(f"{lang} {per_lang.get(lang, float('nan')):5.1f} s" for lang in LANGS)
     pages = ", ".join(f"{lang} {executed[lang]}" for lang in LANGS)
     print(
-        f"{name:<10} nox -R -s docs {wall:6.1f} s  (sphinx-build: {langs}; pages executed: {pages})"
+        f"{name:<10} nox -R -s docs {wall:6.1f} s"
+        f"  (sphinx-build: {langs}; pages executed: {pages})"
     )
     sys.stdout.flush()
 

@@ -75,7 +75,7 @@ def test_the_kernel_has_only_what_a_reader_installs():
     out = subprocess.run(
         [READER_PYTHON, "-c", probe], capture_output=True, text=True, check=True, cwd="/"
     ).stdout.splitlines()
-    assert not Path(out[0]).is_relative_to(ROOT), f"the kernel imports the checkout: {out[0]}"
+    assert "site-packages" in Path(out[0]).parts, f"the kernel imports the checkout: {out[0]}"
     assert out[1] == "[]", f"the reader venv has {out[1]}"
 
 
