@@ -75,7 +75,7 @@ def edit_prose(text: str) -> str:
     for i, line in enumerate(lines):
         if line.startswith("```"):
             fence = not fence
-        if not fence and re.match(r"^[A-Z][^`{}$|]*\.$", line):
+        if not fence and re.match(r"^[A-Za-z].*[a-z]\.$", line):
             lines[i] = line[:-1] + ", as a benchmark edit says."
             return "\n".join(lines)
     raise SystemExit("no plain sentence found to edit")

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STATS = {"pages": 0, "checked": set(), "requests": 0, "blocked": [], "axe": {}}
+STATS = {"pages": 0, "checked": set(), "requests": 0, "blocked": [], "axe": {}, "seconds": {}}
 
 
 def book_pages() -> list[str]:
@@ -118,5 +118,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{STATS['pages']} page loads, {STATS['requests']} requests checked, "
             f"{len(STATS['blocked'])} requests to other hosts"
         )
+    if STATS["seconds"]:
+        spent = ", ".join(f"{phase} {sec:.0f} s" for phase, sec in STATS["seconds"].items())
+        terminalreporter.write_line(f"site: time per check, all pages: {spent}")
     for rule, urls in sorted(STATS["axe"].items()):
         terminalreporter.write_line(f"site: axe {rule} on {len(urls)} pages")
