@@ -115,6 +115,8 @@ def test_page(context, base_url, path):
         for m in RAW_TEX.finditer(text):
             around = text[max(0, m.start() - 40) : m.end() + 40]
             problems.append(f"raw TeX left in the text: ...{around!r}...")
+        for error in page.eval_on_selector_all("mjx-merror", "els => els.map(e => e.textContent)"):
+            problems.append(f"MathJax could not typeset a formula: {error!r}")
         page.evaluate(IMAGES_SETTLED)
         for img in page.evaluate(IMAGES):
             if not img["loaded"]:
