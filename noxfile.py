@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nox
@@ -84,6 +84,7 @@ def docs(session: nox.Session) -> None:
     bin_dir = Path(session.bin)
     BUILD.mkdir(parents=True, exist_ok=True)
     procs = {}
+    started = time.monotonic()
     for lang in LANGUAGES:
         cmd = [
             str(bin_dir / "sphinx-build"),
@@ -102,10 +103,17 @@ def docs(session: nox.Session) -> None:
         session.log(" ".join(cmd))
         log = open(BUILD / f"sphinx-{lang}.log", "w", encoding="utf-8")  # noqa: SIM115
         procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
+    seconds = {}  # each language's wall time (CONTRIBUTING.md, "Build speed")
+    while len(seconds) < len(procs):
+        for lang, (proc, _) in procs.items():
+            if lang not in seconds and proc.poll() is not None:
+                seconds[lang] = time.monotonic() - started
+        time.sleep(0.05)
     failed = []
     for lang, (proc, log) in procs.items():
         proc.wait()
         log.close()
+        session.log(f"{lang}: sphinx-build took {seconds[lang]:.1f} s")
         output = (BUILD / f"sphinx-{lang}.log").read_text(encoding="utf-8")
         if output.strip():
             print(f"--- sphinx ({lang}) ---\n{output}", file=sys.stderr)
@@ -113,9 +121,8 @@ def docs(session: nox.Session) -> None:
             failed.append(lang)
     if failed:
         session.error(f"the {' and '.join(failed)} build failed (see the log above)")
-    shutil.copyfile(DOCS / "_shared" / "root_index.html", HTML / "index.html")
+    session.run("python", str(DOCS / "_shared" / "site_root.py"), str(HTML))
     session.run("python", str(DOCS / "_shared" / "check_build.py"), str(HTML))
-    (HTML / ".nojekyll").touch()
     session.log(f"open {HTML / 'index.html'}")
 
 
@@ -124,7 +131,15 @@ def tests(session: nox.Session) -> None:
     """Unit tests, gradient checks, doctests of the package and page parity."""
     install_groups(session, "test")
     # tests/parity needs torch and runs in its own session (nox -s parity).
-    session.run("pytest", "--ignore=tests/parity", *session.posargs, env=ONE_BLAS_THREAD)
+    # tests/site and tests/notebooks read the built book: nox -s site, nox -s notebooks.
+    session.run(
+        "pytest",
+        "--ignore=tests/parity",
+        "--ignore=tests/site",
+        "--ignore=tests/notebooks",
+        *session.posargs,
+        env=ONE_BLAS_THREAD,
+    )
 
 
 TORCH = "torch==2.13.0"
@@ -193,6 +208,98 @@ def serve(session: nox.Session) -> None:
     port = session.posargs[0] if session.posargs else "8000"
     session.run(
         sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", str(HTML)
+    )
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@nox.session
+def site(session: nox.Session) -> None:
+    """Every built page of both languages in headless Chromium (run nox -s docs first)."""
+    if not (HTML / "en" / "index.html").is_file():
+        session.error("no book built yet: run nox -s docs first")
+    if not Path(CHROMIUM).is_file():
+        session.error(f"no Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    session.install("--upgrade", "pip>=25.1")
+    session.install("--group", "site")
+    # Playwright drives Debian's Chromium; it must never fetch a browser of its own.
+    env = {"CHROMIUM": CHROMIUM, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+    # --confcutdir: tests/conftest.py serves the unit tests (numpy), not these.
+    session.run(
+        "pytest",
+        "tests/site",
+        "--confcutdir=tests/site",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env=env,
+    )
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Run every page's downloadable .ipynb in a fresh kernel that has only what a reader installs.
+
+    The kernel lives in its own venv (``.nox/notebooks/reader``) with the
+    package (not editable) and the ``reader`` group: matplotlib for the
+    figures, jieba for the word-level section of the character-level page,
+    ipykernel to run a notebook at all.
+    """
+    if not any((HTML / "en" / "_sources").glob("*.ipynb")):
+        session.error("no notebooks built yet: run nox -s docs first")
+    session.install("--upgrade", "pip>=25.1")
+    session.install("--group", "notebooks")
+    reader = Path(session.virtualenv.location) / "reader"
+    python = reader / "bin" / "python"
+    if not python.is_file():
+        session.run(sys.executable, "-m", "venv", str(reader), silent=True, external=True)
+    session.run(
+        str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1", external=True
+    )
+    # Not editable, so the kernel cannot find the package through this checkout;
+    # reinstalled every time, since its version number does not change with its code.
+    session.run(
+        str(python), "-m", "pip", "install", "--quiet", "--group", "reader", ".", external=True
+    )
+    session.run(
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--force-reinstall",
+        "--no-deps",
+        ".",
+        external=True,
+    )
+    session.run(
+        str(python),
+        "-m",
+        "ipykernel",
+        "install",
+        "--sys-prefix",
+        "--name",
+        "rnn-tutorial-reader",
+        "--display-name",
+        "rnn_tutorial reader",
+        silent=True,
+        external=True,
+    )
+    env = {
+        "JUPYTER_PATH": str(reader / "share" / "jupyter"),
+        "RNN_TUTORIAL_KERNEL": "rnn-tutorial-reader",
+        "RNN_TUTORIAL_READER_PYTHON": str(python),
+        **{var: "1" for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+    }
+    session.run(
+        "pytest",
+        "tests/notebooks",
+        "--confcutdir=tests/notebooks",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env=env,
     )
 
 

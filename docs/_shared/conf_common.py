@@ -8,7 +8,6 @@ set ``language``; whatever depends on the language is filled in by
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parent
@@ -18,6 +17,8 @@ BUILD = Path(os.environ.get("RNN_TUTORIAL_BUILD", DOCS / "_build")).resolve()
 import sys
 
 sys.path.insert(0, str(SHARED))  # the book's own Sphinx extensions
+
+from site_root import base_url  # RNN_TUTORIAL_BASEURL: where the site is published
 
 LANGUAGES = {"en": "English", "zh_CN": "中文"}
 TITLES = {"en": "Recurrent Neural Networks in NumPy", "zh_CN": "用 NumPy 实现循环神经网络"}
@@ -68,13 +69,18 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
+# The colour mode on a reader's first visit (pydata-sphinx-theme reads it from
+# the context, not from the theme options): without it the theme's script logs
+# "Got invalid theme mode" to the console when no mode is stored yet.
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt = ""
 html_show_sourcelink = False
 html_copy_source = True
 html_sourcelink_suffix = ""
-# jieba's dictionary is loaded once on import; the empty path stops Sphinx
-# loading the same dictionary a second time as a "user dictionary".
-html_search_options = {"dict": ""}
+# Chinese search: jieba cuts the pages into words, and the search box looks a
+# query up as one word. Set per language below: the book's glossary terms as a
+# jieba user dictionary (else 遗忘门 is cut into 遗忘 + 门 and finds no chapter).
+html_search_options: dict[str, str] = {}
 
 # Figures, tables and equations numbered per chapter (Fig. 2.1, (2.3)) so a
 # citation names the same number in both languages.
@@ -93,12 +99,15 @@ def _configure_language(app, config) -> None:
         raise ValueError(f"language must be one of {sorted(LANGUAGES)}, got {lang!r}")
     other = next(code for code in LANGUAGES if code != lang)
     config.html_title = TITLES[lang]
+    config.html_baseurl = f"{base_url()}{lang}/"  # canonical links, as in the sitemap
     config.html_context = {
         **config.html_context,
         "other_language": other,
         "other_language_name": LANGUAGES[other],
         "current_language_name": LANGUAGES[lang],
     }
+    if lang == "zh_CN" and not config.html_search_options:
+        config.html_search_options = {"dict": str(_glossary_terms_for_jieba(DOCS / lang))}
     if not config.nb_execution_cache_path:
         config.nb_execution_cache_path = str(BUILD / ".jupyter_cache" / lang)
     # myst-nb writes executed notebooks and their images next to the output
@@ -109,19 +118,75 @@ def _configure_language(app, config) -> None:
     myst_nb.sphinx_ext.OUTPUT_FOLDER = str(BUILD / ".jupyter_execute" / lang)
 
 
+def _glossary_terms_for_jieba(folder: Path) -> Path:
+    """Write the glossary's terms as a jieba user dictionary; return its path.
+
+    The terms are the unindented lines of the ``{glossary}`` block; a high
+    frequency makes jieba keep each one whole.
+    """
+    text = (folder / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    terms = [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+    out = BUILD / "jieba_terms" / f"{folder.name}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    words = "".join(f"{term} 100000\n" for term in terms if " " not in term)
+    if not out.is_file() or out.read_text(encoding="utf-8") != words:
+        out.write_text(words, encoding="utf-8")
+    return out
+
+
 def _offer_notebook_download(app, pagename, templatename, context, doctree) -> None:
     """Put the executed notebook of a page in ``_sources`` for the download button.
 
-    sphinx-book-theme only does this when launch buttons are configured; the
-    book offers the ``.ipynb`` (with outputs) on every page that has code.
+    sphinx-book-theme only does this when launch buttons are configured. The
+    notebook myst-nb writes to its output folder has the page's cells but not
+    their outputs (in cache mode it saves the notebook as read); the outputs
+    are merged in from the execution cache, so a reader gets what the page shows.
     """
-    executed = Path(myst_nb_output_folder(app)) / f"{pagename}.ipynb"
-    if not executed.is_file():
+    import nbformat
+    from jupyter_cache import get_cache
+
+    written = Path(myst_nb_output_folder(app)) / f"{pagename}.ipynb"
+    if not written.is_file():
         return
+    nb = nbformat.read(written, as_version=4)
+    if any(cell.cell_type == "code" for cell in nb.cells):
+        # KeyError here means the page ran outside the cache: a build error
+        _, nb = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+    nb.metadata.pop("source_map", None)  # myst-nb's line numbers, of no use to a reader
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed, target)
+    nbformat.write(nb, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _accessible_citations(app, pagename, templatename, context, doctree) -> None:
+    """Make the reference list a list of list items for screen readers.
+
+    docutils writes the references as ``role="list"`` holding entries of role
+    ``doc-biblioentry``, a role ARIA 1.3 deprecates; a screen reader then meets
+    a list without items (axe: aria-required-children, critical).
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _chinese_search_language():
+    """Sphinx 9.0's Chinese search language, with the stemmer it actually ships.
+
+    For Latin words in Chinese pages Sphinx puts the English stemmer into
+    ``language_data.js`` but then sets ``window.Stemmer = ChineseStemmer``, a
+    name that does not exist: every Chinese page threw a ReferenceError and
+    the search page found nothing. The stemmer's name comes from
+    ``language_name``.
+    """
+    from sphinx.search.zh import SearchChinese
+
+    class SearchChineseEnglishStemmer(SearchChinese):
+        language_name = "English"
+
+    return SearchChineseEnglishStemmer
 
 
 def myst_nb_output_folder(app) -> str:
@@ -132,4 +197,6 @@ def setup(app):
     app.connect("config-inited", _configure_language, priority=100)
     # before the theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook_download, priority=400)
+    app.connect("html-page-context", _accessible_citations)
+    app.add_search_language(_chinese_search_language())
     return {"parallel_read_safe": True, "parallel_write_safe": True}

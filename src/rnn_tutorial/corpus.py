@@ -231,7 +231,11 @@ def read_prose(directory) -> str:
         raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
     pages = sorted(folder.glob("*.md"))
     if not pages:
-        raise ValueError(f"directory {str(folder)!r} holds no .md pages")
+        raise ValueError(
+            f"directory {str(folder)!r} holds no .md pages (a notebook downloaded from the"
+            " book that reads the book's own pages runs from docs/en or docs/zh_CN of"
+            " the book's source)"
+        )
     texts = (myst_prose(page.read_text(encoding="utf-8")) for page in pages)
     return "\n".join(text for text in texts if text)
 

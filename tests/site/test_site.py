@@ -1,0 +1,305 @@
+"""The built book as a reader meets it: every page of both languages in headless Chromium.
+
+Run by ``nox -s site`` after ``nox -s docs``; never collected by ``nox -s tests``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import HTML, LANGS, SCREENSHOTS, STATS, book_pages
+
+PAGES = book_pages()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# TeX that MathJax should have turned into math; searched in the text outside code.
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\frac\b|\\mathbf\b")
+# axe rules switched off, each with the reason (theme markup we cannot change).
+AXE_DISABLED: dict[str, str] = {}
+# A term per language that the search box must find, and the page it must list.
+SEARCHES = [
+    ("zh_CN", "遗忘门", "lstm"),
+    ("zh_CN", "循环", "sequences"),
+    ("zh_CN", "梯度裁剪", "truncated_bptt"),
+    ("zh_CN", "重置门", "gru"),
+    ("en", "forget gate", "lstm"),
+    ("en", "recurrent", "sequences"),
+    ("en", "gradient clipping", "truncated_bptt"),
+    ("en", "reset gate", "gru"),
+]
+SCREENSHOT_PAGES = [f"{lang}/{page}.html" for lang in LANGS for page in ("index", "lstm")]
+
+
+def axe_script() -> Path:
+    """axe-core as shipped inside the axe-playwright-python wheel (no network)."""
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+def open_page(context, path: str):
+    """Load ``path``; return the page and the list of problems seen while loading it."""
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"uncaught exception: {exc}"))
+    page.on(
+        "requestfailed",
+        lambda req: problems.append(f"request failed: {req.url} ({req.failure})"),
+    )
+
+    def response(resp):
+        STATS["requests"] += 1
+        if resp.status >= 400:
+            problems.append(f"HTTP {resp.status}: {resp.url}")
+
+    page.on("response", response)
+    page.goto(f"/{path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    # MathJax typesets after load; wait until it has finished.
+    page.evaluate(
+        "async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+        " await MathJax.startup.promise; }"
+    )
+    STATS["pages"] += 1
+    return page, problems
+
+
+TEXT_OUTSIDE_CODE = """() => {
+  const main = document.querySelector('main') || document.body;
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, .highlight, textarea')
+      .forEach(e => e.remove());
+  return copy.textContent;
+}"""
+
+IMAGES = """() => Array.from(document.querySelectorAll('main img')).map(img => ({
+  src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+  loaded: img.complete && img.naturalWidth > 0,
+}))"""
+
+
+# The book's images load eagerly; a lazy one (should a theme add it) gets its chance here.
+IMAGES_SETTLED = """async () => Promise.all(Array.from(document.querySelectorAll('main img'))
+  .map(img => { img.loading = 'eager'; return img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done, {once: true});
+    img.addEventListener('error', done, {once: true}); }); }))"""
+
+
+@contextmanager
+def timed(phase: str):
+    """Add the time spent in ``phase`` to the figures printed at the end."""
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        STATS["seconds"][phase] = STATS["seconds"].get(phase, 0.0) + time.monotonic() - start
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page(context, base_url, path):
+    lang = path.split("/")[0]
+    with timed("load"):
+        page, problems = open_page(context, path)
+    try:
+        text = page.evaluate(TEXT_OUTSIDE_CODE)
+        for m in RAW_TEX.finditer(text):
+            around = text[max(0, m.start() - 40) : m.end() + 40]
+            problems.append(f"raw TeX left in the text: ...{around!r}...")
+        for error in page.eval_on_selector_all("mjx-merror", "els => els.map(e => e.textContent)"):
+            problems.append(f"MathJax could not typeset a formula: {error!r}")
+        page.evaluate(IMAGES_SETTLED)
+        for img in page.evaluate(IMAGES):
+            if not img["loaded"]:
+                problems.append(f"image does not load: {img['src']}")
+            alt = (img["alt"] or "").strip()
+            if not alt:
+                problems.append(f"image without alt text: {img['src']}")
+            elif lang == "zh_CN" and not CJK.search(alt):
+                problems.append(f"alt text not in Chinese: {img['src']}: {alt!r}")
+            elif lang == "en" and CJK.search(alt):
+                problems.append(f"alt text not in English: {img['src']}: {alt!r}")
+        with timed("downloads"):
+            problems += check_downloads(page, path)
+        with timed("axe"):
+            problems += check_axe(page)
+        with timed("language link"):
+            problems += check_language_link(page, base_url, path)
+    finally:
+        page.close()
+    STATS["checked"].add(path)
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+DOWNLOADS = """() => Array.from(
+  document.querySelectorAll('.dropdown-download-buttons a[href]')).map(a => a.href)"""
+
+
+def check_downloads(page, path: str) -> list[str]:
+    """The download menu offers the page as .md and as an executed .ipynb, both served."""
+    if path.endswith(("search.html", "genindex.html")) or "/prf-" in path:
+        return []  # generated pages: no source to download
+    links = page.evaluate(DOWNLOADS)
+    found = []
+    for suffix in (".ipynb", ".md"):
+        urls = [u for u in links if u.endswith(suffix)]
+        if not urls:
+            found.append(f"no {suffix} download (menu offers {links})")
+            continue
+        response = page.request.get(urls[0])
+        STATS["requests"] += 1
+        if not response.ok:
+            found.append(f"{suffix} download: HTTP {response.status} for {urls[0]}")
+        elif suffix == ".ipynb":
+            nb = json.loads(response.body())
+            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+            if nb["nbformat"] != 4 or nb["metadata"]["kernelspec"]["name"] != "python3":
+                found.append(f"{urls[0]} is not a python3 notebook (nbformat 4)")
+            elif any(c["execution_count"] is None for c in code if "".join(c["source"]).strip()):
+                found.append(f"{urls[0]} is not the executed notebook")
+        elif not response.text().startswith("---\njupytext:"):
+            found.append(f"{urls[0]} is not the page's MyST source")
+    return found
+
+
+def check_axe(page) -> list[str]:
+    page.add_script_tag(path=str(axe_script()))
+    rules = {rule: {"enabled": False} for rule in AXE_DISABLED}
+    result = page.evaluate(
+        # preload: false -- axe would fetch the theme's @import-ed stylesheet again,
+        # resolving "../basic.css" against the page instead of the stylesheet (a
+        # 404 that no reader's browser makes); only css-orientation-lock needs it.
+        "async (rules) => await axe.run(document,"
+        " {resultTypes: ['violations'], rules, preload: false})",
+        rules,
+    )
+    found = []
+    for v in result["violations"]:
+        STATS["axe"].setdefault(f"{v['id']} ({v['impact']})", set()).add(page.url)
+        if v["impact"] == "critical":
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            found.append(f"axe {v['id']} (critical): {v['help']} at {targets}")
+    return found
+
+
+def check_language_link(page, base_url: str, path: str) -> list[str]:
+    """Click the language link (from a section anchor when the page has one)."""
+    if path.endswith(("search.html", "genindex.html")):
+        return []
+    lang, rel = path.split("/", 1)
+    other = LANGS[1 - LANGS.index(lang)]
+    anchor = page.evaluate(
+        "() => { const s = document.querySelectorAll('main section[id]');"
+        " return s.length > 1 ? s[1].id : ''; }"
+    )
+    if anchor:
+        page.evaluate("(a) => { window.location.hash = a; }", anchor)
+    link = page.locator("a.language-switch").first
+    if link.count() == 0:
+        return ["no language link"]
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        link.click()
+    expected = f"{base_url}/{other}/{rel}" + (f"#{anchor}" if anchor else "")
+    found = []
+    if page.url != expected:
+        found.append(f"language link lands on {page.url}, expected {expected}")
+    if anchor and page.locator(f'[id="{anchor}"]').count() == 0:
+        found.append(f"the counterpart {other}/{rel} has no section #{anchor}")
+    if page.title() == "" or "404" in page.title():
+        found.append(f"the counterpart {other}/{rel} does not load")
+    return found
+
+
+@pytest.mark.parametrize(("lang", "term", "expected"), SEARCHES)
+def test_search(context, lang, term, expected):
+    page, problems = open_page(context, f"{lang}/search.html?q={term}")
+    try:
+        page.wait_for_function(
+            "() => { const s = document.querySelector('#search-results .search-summary');"
+            " return s && s.textContent.trim().length > 0; }",
+            timeout=20_000,
+        )
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
+        )
+    finally:
+        page.close()
+    pages = {h.split("?")[0].split("#")[0].removesuffix(".html") for h in hits}
+    assert expected in pages, f"{lang}: searching {term!r} lists {sorted(pages)}"
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("path", SCREENSHOT_PAGES)
+def test_screenshot(context, path):
+    page, problems = open_page(context, path)
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        out = SCREENSHOTS / (path.replace("/", "-").removesuffix(".html") + ".png")
+        page.screenshot(path=str(out), full_page=False)
+    finally:
+        page.close()
+    assert out.stat().st_size > 0
+    assert not problems, problems
+
+
+def test_root_page(context):
+    """The root page sends a reader on to one of the books."""
+    page, problems = open_page(context, "index.html?stay")
+    try:
+        hrefs = page.eval_on_selector_all("a", "els => els.map(a => a.getAttribute('href'))")
+    finally:
+        page.close()
+    assert {"en/index.html", "zh_CN/index.html"} <= set(hrefs)
+    assert not problems, problems
+    assert (HTML / "en" / "index.html").is_file()
+
+
+def test_not_found_page(context, base_url):
+    """A missing address shows the 404 page (as GitHub Pages does); its links lead home."""
+    for lang in LANGS:
+        page, problems = open_page(context, f"{lang}/no-such-chapter.html")
+        try:
+            assert "404" in page.title() or "not found" in page.title().lower()
+            link = page.locator(f'a[href$="{lang}/index.html"]').first
+            with page.expect_navigation():
+                link.click()
+            assert page.url == f"{base_url}/{lang}/index.html"
+        finally:
+            page.close()
+        # the one request that fails here is the missing page itself
+        expected = {
+            f"HTTP 404: {base_url}/{lang}/no-such-chapter.html",
+            "console error: Failed to load resource: the server responded with a status"
+            " of 404 (Not Found)",
+        }
+        assert [p for p in problems if p not in expected] == []
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def test_sitemap_lists_every_page_with_its_counterpart():
+    urls = ET.parse(HTML / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
+    listed = {}
+    for url in urls:
+        loc = url.find(f"{SITEMAP}loc").text
+        alternates = {a.get("hreflang"): a.get("href") for a in url.findall(f"{XHTML}link")}
+        listed[loc] = alternates
+    base = next(iter(listed)).rsplit("/en/", 1)[0] + "/"
+    expected = {f"{base}{p}" for p in PAGES if not p.endswith(("/search.html", "/genindex.html"))}
+    assert set(listed) == expected
+    for loc, alternates in listed.items():
+        rel = loc.removeprefix(base).split("/", 1)[1]
+        assert alternates == {"en": f"{base}en/{rel}", "zh-CN": f"{base}zh_CN/{rel}"}, loc
+    robots = (HTML / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {base}sitemap.xml" in robots
