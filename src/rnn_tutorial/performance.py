@@ -9,12 +9,15 @@ counts here leave it out, as is usual when a rate in GFLOP/s is quoted.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 __all__ = [
+    "read_benchmark_results",
     "GATES",
     "gemm_gflops",
     "median_seconds",
@@ -173,3 +176,38 @@ def gemm_gflops(n: int = 1024, dtype=np.float64, *, repeat: int = 7, rng=None) -
         np.matmul(a, b, out=out)
         fastest = min(fastest, time.perf_counter() - start)
     return 2 * n**3 / fastest / 1e9
+
+
+def read_benchmark_results(page_folder) -> dict:
+    """The committed results of ``nox -s bench``, as the appendix reads them.
+
+    The benchmark writes ``benchmarks/results/latest.json`` at the top of the
+    book's source, two folders above a page in ``docs/<language>``.
+
+    Parameters
+    ----------
+    page_folder : str or Path
+        The folder the page runs in, ``docs/en`` or ``docs/zh_CN``.
+
+    Returns
+    -------
+    dict
+        The benchmark's JSON: ``date``, ``machine``, ``versions``,
+        ``gemm_peak_gflops`` and the ``results`` rows.
+
+    Examples
+    --------
+    >>> read_benchmark_results("/")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: page_folder '/' has no benchmarks/results/latest.json two folders up (...)
+    """
+    folder = Path(page_folder).resolve()
+    candidate = folder.parent.parent / "benchmarks" / "results" / "latest.json"
+    if len(folder.parents) < 2 or not candidate.is_file():
+        raise ValueError(
+            f"page_folder {str(page_folder)!r} has no benchmarks/results/latest.json two"
+            " folders up (a notebook downloaded from the book that reads the book's own"
+            " files runs from docs/en or docs/zh_CN of the book's source)"
+        )
+    return json.loads(candidate.read_text(encoding="utf-8"))
