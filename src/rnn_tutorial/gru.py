@@ -49,7 +49,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params
+from .validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "GRUCache",
@@ -311,12 +311,8 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     ((4, 5, 2), 5)
     """
     _check_form(form)
-    params, sizes = check_params(params, GRU_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    params, sizes, x, (h0,) = check_sequence(params, GRU_SPEC, x, h0=h0)
     N, T, D = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     H = sizes.value("H")
     dtype = np.result_type(x, h0, *params.values())
     # halve the r and z columns (exact): sigma(a) = tanh(a/2)/2 + 1/2

@@ -25,7 +25,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params
+from .validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "LSTMCache",
@@ -268,13 +268,8 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     >>> hs.shape, cs.shape, len(cache.steps)
     ((4, 5, 2), (4, 5, 2), 5)
     """
-    params, sizes = check_params(params, LSTM_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
-    c0 = check_input("c0", c0, ("N", "H"), sizes)
+    params, sizes, x, (h0, c0) = check_sequence(params, LSTM_SPEC, x, h0=h0, c0=c0)
     N, T, D = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     H = sizes.value("H")
     dtype = np.result_type(x, h0, c0, *params.values())
     scale, shift = _gate_scale_shift(H, dtype)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params
+from .validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "RNNCache",
@@ -201,12 +201,8 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
             [0.86 , 0.884]]])
     """
     _check_activation(activation)
-    params, sizes = check_params(params, RNN_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, D = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     dtype = np.result_type(x, h0, *params.values())
     W_xh, W_hh, b_h = (params[key].astype(dtype, copy=False) for key in RNN_SPEC)
     xs = time_major(x, dtype)

@@ -19,7 +19,7 @@ import numpy as np
 from .gru import GRU_KEYS, GRU_SPEC, _check_form, gru_step_backward, gru_step_forward
 from .lstm import LSTM_KEYS, LSTM_SPEC, lstm_step_backward, lstm_step_forward
 from .rnn import RNN_SPEC, _check_activation, rnn_step_backward, rnn_step_forward
-from .validation import Sizes, check_input, check_params
+from .validation import Sizes, check_input, check_sequence
 
 __all__ = [
     "StepCaches",
@@ -73,12 +73,8 @@ def rnn_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, *, activation
             [0.86 , 0.884]]])
     """
     _check_activation(activation)
-    params, sizes = check_params(params, RNN_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, _ = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_hh"]))
     steps = []
     h = h0
@@ -169,13 +165,8 @@ def lstm_forward_steps(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: di
     >>> hs.shape, cs.shape, len(cache.steps)
     ((4, 5, 2), (4, 5, 2), 5)
     """
-    params, sizes = check_params(params, LSTM_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
-    c0 = check_input("c0", c0, ("N", "H"), sizes)
+    params, sizes, x, (h0, c0) = check_sequence(params, LSTM_SPEC, x, h0=h0, c0=c0)
     N, T, _ = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     dtype = np.result_type(x, h0, c0, params["W_h"])
     hs = np.empty((N, T, sizes.value("H")), dtype=dtype)
     cs = np.empty_like(hs)
@@ -273,12 +264,8 @@ def gru_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_a
     ((4, 5, 2), 5)
     """
     _check_form(form)
-    params, sizes = check_params(params, GRU_SPEC)
-    x = check_input("x", x, ("N", "T", "D"), sizes)
-    h0 = check_input("h0", h0, ("N", "H"), sizes)
+    params, sizes, x, (h0,) = check_sequence(params, GRU_SPEC, x, h0=h0)
     N, T, _ = x.shape
-    if T == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_h"]))
     steps = []
     h = h0

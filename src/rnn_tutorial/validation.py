@@ -213,3 +213,37 @@ def check_input(
                 f"{name} has shape {_shape_str(array.shape)} but {source} {verb} {letter}={value_}"
             )
     return array
+
+
+def check_sequence(params: Mapping[str, np.ndarray], spec, x, **states):
+    """Check a layer's weights, its input sequence and its initial states together.
+
+    ``x`` must be ``(N, T, D)`` with at least one step and every state
+    ``(N, H)``, with N, D and H agreeing with each other and with the weights.
+
+    Returns
+    -------
+    params : dict
+    sizes : Sizes
+    x : ndarray
+    states : tuple of ndarray
+        The states in the order they were given.
+
+    Examples
+    --------
+    >>> spec = {"W_xh": ("D", "H"), "W_hh": ("H", "H"), "b_h": ("H",)}
+    >>> params = {"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((2, 2)), "b_h": np.zeros(2)}
+    >>> _, _, x, (h0,) = check_sequence(params, spec, np.zeros((4, 5, 3)), h0=np.zeros((4, 2)))
+    >>> x.shape, h0.shape
+    ((4, 5, 3), (4, 2))
+    >>> check_sequence(params, spec, np.zeros((4, 0, 3)), h0=np.zeros((4, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: x has shape (4, 0, 3): a sequence needs at least one step (T >= 1)
+    """
+    params, sizes = check_params(params, spec)
+    x = check_input("x", x, ("N", "T", "D"), sizes)
+    checked = tuple(check_input(name, state, ("N", "H"), sizes) for name, state in states.items())
+    if x.shape[1] == 0:
+        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
+    return params, sizes, x, checked
