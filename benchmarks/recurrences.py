@@ -3,15 +3,15 @@
 Variants, forward and forward+backward, float32 and float64:
 
 - ``per_gate``: one weight matrix per gate, every product in the loop
-  (``rnn_tutorial.per_gate``; the RNN has a single affine map, so it has none);
+  (``rnn_tutorial.cells.per_gate``; the RNN has a single affine map, so it has none);
 - ``step_loop``: the fused step functions called once per step
-  (``rnn_tutorial.step_loops``), the code the chapters teach;
+  (``rnn_tutorial.cells.step_loops``), the code the chapters teach;
 - ``fast``: the package's sequence functions (``rnn_forward`` ...);
 - ``torch``: ``torch.nn.RNN``/``LSTM``/``GRU``, batch-first, on the CPU.
 
 All variants of one configuration are timed in turn, round after round, so a
 load change on a shared machine hits them alike; the median of each is kept.
-GFLOP/s count the matrix products only (``rnn_tutorial.performance``) and are
+GFLOP/s count the matrix products only (``rnn_tutorial.book.performance``) and are
 compared with a large square numpy matrix product timed in the same run.
 
     python benchmarks/recurrences.py                 # the full run, JSON to results/latest.json
@@ -58,8 +58,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 import rnn_tutorial as rt  # noqa: E402
-from rnn_tutorial import per_gate  # noqa: E402
-from rnn_tutorial.performance import gemm_gflops, sequence_flops, side_by_side  # noqa: E402
+from rnn_tutorial.cells import per_gate  # noqa: E402
+from rnn_tutorial.book.performance import gemm_gflops, sequence_flops, side_by_side  # noqa: E402
 
 INIT = {"rnn": rt.init_rnn, "lstm": rt.init_lstm, "gru": rt.init_gru}
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnn_tutorial import dense_forward, grad_check
-from rnn_tutorial.bidirectional import (
+from rnn_tutorial import (
     BidirectionalCache,
     PositionClassifier,
     bidirectional_backward,
     bidirectional_forward,
+    dense_forward,
+    grad_check,
     init_bidirectional,
     masked_middle,
     reverse_time,

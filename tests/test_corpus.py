@@ -51,7 +51,7 @@ def test_code_cells_and_plain_code_blocks_are_dropped_whole():
 
 def test_literalinclude_bibliography_toctree_and_math_directives_are_dropped():
     page = (
-        "```{literalinclude} ../../src/rnn_tutorial/rnn.py\n:pyobject: rnn_forward\n"
+        "```{literalinclude} ../../src/rnn_tutorial/cells/rnn.py\n:pyobject: rnn_forward\n"
         ":no-docstring:\n```\n\n"
         "```{bibliography}\n:filter: docname in docnames\n```\n\n"
         "```{toctree}\n:maxdepth: 2\n\npreface\n```\n\n"

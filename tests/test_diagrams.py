@@ -19,7 +19,7 @@ from figure_checks import (
     texts,
 )
 from helpers import arg, message_with
-from rnn_tutorial.diagrams import (
+from rnn_tutorial.book.diagrams import (
     draw_io_patterns,
     draw_rnn_cell,
     draw_unrolled_rnn,
@@ -87,7 +87,7 @@ def test_text_is_readable_at_page_width(fig):
 
 
 def test_matplotlib_is_imported_lazily():
-    code = "import sys, rnn_tutorial.diagrams; assert 'matplotlib' not in sys.modules"
+    code = "import sys, rnn_tutorial.book.diagrams; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -12,7 +12,7 @@ from figure_checks import (
     assert_readable_at_page_width,
     texts,
 )
-from rnn_tutorial.diagrams import draw_bidirectional_rnn
+from rnn_tutorial.book.diagrams import draw_bidirectional_rnn
 
 
 def position(fig, s):

@@ -17,7 +17,7 @@ from figure_checks import (
     texts,
 )
 from helpers import arg, message_with
-from rnn_tutorial.diagrams import draw_bptt
+from rnn_tutorial.book.diagrams import draw_bptt
 
 matplotlib.use("Agg")  # pyplot picks its backend on first use, so this still applies
 

@@ -13,7 +13,7 @@ from figure_checks import (
     assert_readable_at_page_width,
     texts,
 )
-from rnn_tutorial.diagrams import draw_lstm_cell
+from rnn_tutorial.book.diagrams import draw_lstm_cell
 
 matplotlib.use("Agg")  # pyplot picks its backend on first use, so this still applies
 

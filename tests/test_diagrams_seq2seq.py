@@ -8,7 +8,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from figure_checks import assert_no_overlap, assert_nothing_clipped, assert_readable_at_page_width
 from helpers import arg, message_with
-from rnn_tutorial.diagrams import draw_encoder_decoder
+from rnn_tutorial.book.diagrams import draw_encoder_decoder
 
 
 def texts(fig):

@@ -8,7 +8,7 @@ from matplotlib.text import Text
 
 from figure_checks import assert_no_overlap, assert_nothing_clipped, assert_readable_at_page_width
 from helpers import arg, message_with
-from rnn_tutorial.diagrams import STACK_DROPOUT, draw_stacked_rnn
+from rnn_tutorial.book.diagrams import STACK_DROPOUT, draw_stacked_rnn
 
 
 def arrows(fig):

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from rnn_tutorial import grad_check
-from rnn_tutorial.dropout import (
+from rnn_tutorial.layers import init_layer, layer_forward
+from rnn_tutorial.layers.dropout import (
     dropout_backward,
     dropout_forward,
     dropout_mask,
     variational_layer_backward,
     variational_layer_forward,
 )
-from rnn_tutorial.layers import init_layer, layer_forward
 
 N, T, D, H = 2, 4, 3, 5
 

@@ -2,11 +2,11 @@
 
 ``rnn_forward``/``lstm_forward``/``gru_forward`` and their backward partners
 compute the input products for all steps at once, keep the states time-major
-and form the weight gradients after the loop; ``rnn_tutorial.step_loops``
+and form the weight gradients after the loop; ``rnn_tutorial.cells.step_loops``
 calls the checked step functions one step at a time, which the step tests and
 gradient checks establish independently. The two must agree to float
 rounding: 1e-12 relative (in norm) in float64, for every output, state and
-gradient. The gate-by-gate versions of ``rnn_tutorial.per_gate`` answer to the
+gradient. The gate-by-gate versions of ``rnn_tutorial.cells.per_gate`` answer to the
 same standard.
 """
 
@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 import rnn_tutorial as rt
-from rnn_tutorial import per_gate, performance, relative_error
+from rnn_tutorial import relative_error
+from rnn_tutorial.book import performance
+from rnn_tutorial.cells import per_gate
 
 N, T, D, H = 4, 9, 5, 7
 TOL = 1e-12

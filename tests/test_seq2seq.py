@@ -11,7 +11,7 @@ import pytest
 
 from helpers import arg, message_with
 from rnn_tutorial import grad_check
-from rnn_tutorial.seq2seq import (
+from rnn_tutorial.models.seq2seq import (
     EncoderDecoder,
     decoding_accuracy,
     greedy_decode,

@@ -11,16 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnn_tutorial import grad_check, rnn_step_forward
-from rnn_tutorial.dropout import dropout_mask
-from rnn_tutorial.layers import layer_forward, zero_state
-from rnn_tutorial.stacked import (
+from rnn_tutorial import (
     StackedClassifier,
+    grad_check,
     init_stack,
+    rnn_step_forward,
     stack_backward,
     stack_forward,
     stack_param_counts,
 )
+from rnn_tutorial.layers import layer_forward, zero_state
+from rnn_tutorial.layers.dropout import dropout_mask
 
 N, T, D, H, L = 2, 4, 3, 5, 3
 TOL = 1e-7

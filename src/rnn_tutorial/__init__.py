@@ -4,53 +4,94 @@ Batch-first rows everywhere: a step input is ``(N, D)``, a state ``(N, H)``,
 a sequence ``(N, T, D)``; layers compute ``x @ W``. Weights live in dicts named
 after the book's symbols, and every forward function has a backward partner
 that takes the cache it returned.
+
+The modules are grouped by layer, lowest first; each group imports only from
+the groups above it in this list and from the top-level modules
+(``validation``, ``params``, ``timeaxis``, ``layouts``):
+
+- ``cells``: the RNN, LSTM and GRU, one step and whole sequences;
+- ``layers``: dense, the sequence layer of any cell, bidirectional, stacked, dropout;
+- ``training``: losses, optimisers, clipping, gradient checks, BPTT, gradient flow;
+- ``models``: the trained wholes (character model, classifiers, encoder-decoder);
+- ``data``: the book's corpus and synthetic tasks;
+- ``book``: numbers glued into pages, diagrams, benchmark reading.
+
+Every public name is exported here, so ``import rnn_tutorial as rt`` is all a
+page needs.
 """
 
-from .activations import relu, sigmoid, softmax, tanh
-from .bidirectional import (
+from .cells import (
+    GRUCache,
+    GRUStepCache,
+    LSTMCache,
+    LSTMStepCache,
+    RNNCache,
+    RNNStepCache,
+    StepCaches,
+    gru_backward,
+    gru_backward_steps,
+    gru_forward,
+    gru_forward_steps,
+    gru_step_backward,
+    gru_step_forward,
+    lstm_backward,
+    lstm_backward_steps,
+    lstm_forward,
+    lstm_forward_steps,
+    lstm_step_backward,
+    lstm_step_forward,
+    relu,
+    rnn_backward,
+    rnn_backward_steps,
+    rnn_forward,
+    rnn_forward_steps,
+    rnn_step_backward,
+    rnn_step_forward,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from .data import (
+    adding_problem,
+    first_symbol_recall,
+    masked_middle,
+    myst_prose,
+    read_prose,
+    sine_windows,
+)
+from .layers import (
     BidirectionalCache,
-    PositionClassifier,
+    DenseCache,
+    DropoutCache,
+    LayerCache,
+    StackCache,
     SumProjectionsCache,
+    VariationalLayerCache,
     bidirectional_backward,
     bidirectional_forward,
-    init_bidirectional,
-    masked_middle,
-    reverse_time,
-    split_directions,
-    stack_directions,
-    sum_projections_backward,
-    sum_projections_forward,
-    unstack_directions,
-)
-from .bptt import sequence_loss_and_grads, truncated_bptt_chunks, truncated_bptt_grads
-from .charlm import CharRNN, TrainingHistory, Vocabulary, one_hot
-from .clipping import clip_elementwise, clip_global_norm, global_norm
-from .corpus import myst_prose, read_prose
-from .dense import DenseCache, dense_backward, dense_forward
-from .dropout import (
-    DropoutCache,
-    VariationalLayerCache,
+    dense_backward,
+    dense_forward,
     dropout_backward,
     dropout_forward,
     dropout_mask,
+    init_bidirectional,
+    init_layer,
+    init_stack,
+    layer_backward,
+    layer_forward,
+    reverse_time,
+    split_directions,
+    stack_backward,
+    stack_directions,
+    stack_forward,
+    stack_param_counts,
+    sum_projections_backward,
+    sum_projections_forward,
+    unstack_directions,
     variational_layer_backward,
     variational_layer_forward,
+    zero_state,
 )
-from .gradcheck import grad_check, numerical_gradient, relative_error
-from .gradient_flow import (
-    hidden_gradient_norms,
-    jacobian_product_bound,
-    scaled_recurrent_weights,
-)
-from .gru import (
-    GRUCache,
-    GRUStepCache,
-    gru_backward,
-    gru_forward,
-    gru_step_backward,
-    gru_step_forward,
-)
-from .layers import LayerCache, init_layer, layer_backward, layer_forward, zero_state
 from .layouts import (
     gru_from_torch,
     gru_swap_update_convention,
@@ -60,54 +101,52 @@ from .layouts import (
     lstm_to_keras,
     lstm_to_torch,
 )
-from .losses import softmax_cross_entropy
-from .lstm import (
-    LSTMCache,
-    LSTMStepCache,
-    lstm_backward,
-    lstm_forward,
-    lstm_step_backward,
-    lstm_step_forward,
-)
-from .optim import SGD, Adagrad, Adam
-from .params import count_params, init_dense, init_gru, init_lstm, init_rnn
-from .rnn import (
-    RNNCache,
-    RNNStepCache,
-    rnn_backward,
-    rnn_forward,
-    rnn_step_backward,
-    rnn_step_forward,
-)
-from .seq2seq import (
+from .models import (
+    CharRNN,
     EncoderDecoder,
+    FitHistory,
+    PositionClassifier,
     Seq2SeqCache,
+    SequenceModel,
+    StackedClassifier,
+    StackFitHistory,
+    TrainingHistory,
+    Vocabulary,
     decoding_accuracy,
     greedy_decode,
     init_seq2seq,
+    one_hot,
     reversal_task,
     seq2seq_backward,
     seq2seq_forward,
     seq2seq_loss,
     teacher_forcing_inputs,
 )
-from .stacked import (
-    StackCache,
-    StackedClassifier,
-    StackFitHistory,
-    init_stack,
-    stack_backward,
-    stack_forward,
-    stack_param_counts,
+from .params import (
+    count_params,
+    init_dense,
+    init_gru,
+    init_lstm,
+    init_rnn,
 )
-from .step_loops import (
-    StepCaches,
-    gru_backward_steps,
-    gru_forward_steps,
-    lstm_backward_steps,
-    lstm_forward_steps,
-    rnn_backward_steps,
-    rnn_forward_steps,
+from .training import (
+    SGD,
+    Adagrad,
+    Adam,
+    clip_elementwise,
+    clip_global_norm,
+    global_norm,
+    grad_check,
+    hidden_gradient_norms,
+    jacobian_product_bound,
+    mse,
+    numerical_gradient,
+    relative_error,
+    scaled_recurrent_weights,
+    sequence_loss_and_grads,
+    softmax_cross_entropy,
+    truncated_bptt_chunks,
+    truncated_bptt_grads,
 )
 
 __version__ = "0.1.0"
@@ -120,6 +159,7 @@ __all__ = [
     "DenseCache",
     "DropoutCache",
     "EncoderDecoder",
+    "FitHistory",
     "GRUCache",
     "GRUStepCache",
     "LSTMCache",
@@ -130,6 +170,7 @@ __all__ = [
     "RNNStepCache",
     "SGD",
     "Seq2SeqCache",
+    "SequenceModel",
     "StackCache",
     "StackFitHistory",
     "StackedClassifier",
@@ -138,6 +179,7 @@ __all__ = [
     "TrainingHistory",
     "VariationalLayerCache",
     "Vocabulary",
+    "adding_problem",
     "bidirectional_backward",
     "bidirectional_forward",
     "clip_elementwise",
@@ -149,6 +191,7 @@ __all__ = [
     "dropout_backward",
     "dropout_forward",
     "dropout_mask",
+    "first_symbol_recall",
     "global_norm",
     "grad_check",
     "greedy_decode",
@@ -184,6 +227,7 @@ __all__ = [
     "lstm_to_keras",
     "lstm_to_torch",
     "masked_middle",
+    "mse",
     "myst_prose",
     "numerical_gradient",
     "one_hot",
@@ -204,6 +248,7 @@ __all__ = [
     "seq2seq_loss",
     "sequence_loss_and_grads",
     "sigmoid",
+    "sine_windows",
     "softmax",
     "softmax_cross_entropy",
     "split_directions",
@@ -221,18 +266,4 @@ __all__ = [
     "variational_layer_backward",
     "variational_layer_forward",
     "zero_state",
-]
-
-# Synthetic memory tasks, the mean squared error, and one trainable model for all three cells.
-from .losses import mse  # noqa: E402
-from .tasks import adding_problem, first_symbol_recall, sine_windows  # noqa: E402
-from .training import FitHistory, SequenceModel  # noqa: E402
-
-__all__ += [
-    "FitHistory",
-    "SequenceModel",
-    "adding_problem",
-    "first_symbol_recall",
-    "mse",
-    "sine_windows",
 ]

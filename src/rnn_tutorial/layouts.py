@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gru import GRU_SPEC
-from .lstm import LSTM_SPEC
+from .cells.gru import GRU_SPEC
+from .cells.lstm import LSTM_SPEC
 from .validation import as_float_array, check_params
 
 __all__ = [

@@ -30,8 +30,8 @@ import pytest
 import torch
 
 from rnn_tutorial import gru_to_torch, lstm_to_torch, relative_error
+from rnn_tutorial.layers.stacked import init_stack, stack_backward, stack_forward
 from rnn_tutorial.layouts import rnn_to_torch
-from rnn_tutorial.stacked import init_stack, stack_backward, stack_forward
 
 N, T, D, H, L = 3, 7, 5, 6, 2
 P = 0.4

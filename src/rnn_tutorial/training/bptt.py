@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .dense import DENSE_SPEC, dense_backward, dense_forward
+from ..cells.rnn import RNN_SPEC, rnn_backward, rnn_forward
+from ..layers.dense import DENSE_SPEC, dense_backward, dense_forward
+from ..validation import check_input, check_params
 from .losses import softmax_cross_entropy
-from .rnn import RNN_SPEC, rnn_backward, rnn_forward
-from .validation import check_input, check_params
 
 __all__ = ["sequence_loss_and_grads", "truncated_bptt_chunks", "truncated_bptt_grads"]
 

@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import softmax
-from .bptt import sequence_loss_and_grads
-from .clipping import clip_elementwise
-from .dense import dense_forward
-from .optim import Adagrad
-from .params import init_dense, init_rnn
-from .rnn import rnn_step_forward
+from ..cells.activations import softmax
+from ..cells.rnn import rnn_step_forward
+from ..layers.dense import dense_forward
+from ..params import init_dense, init_rnn
+from ..training.bptt import sequence_loss_and_grads
+from ..training.clipping import clip_elementwise
+from ..training.optim import Adagrad
 
 __all__ = ["CharRNN", "TrainingHistory", "Vocabulary", "one_hot"]
 

@@ -3,8 +3,8 @@ r"""LSTM and GRU written gate by gate: one weight matrix per gate, every product
 The way the equations are often first written: each gate has its own
 :math:`W_{x\cdot}` and :math:`W_{h\cdot}`, each step forms all of its products
 separately, and the backward pass adds every step's weight gradients as it
-goes. It computes the same numbers as :func:`~rnn_tutorial.lstm.lstm_forward`
-and :func:`~rnn_tutorial.gru.gru_forward` (reset-after form) and is kept as
+goes. It computes the same numbers as :func:`~rnn_tutorial.lstm_forward`
+and :func:`~rnn_tutorial.gru_forward` (reset-after form) and is kept as
 the slow end of the performance appendix's comparison: it shows what fusing the
 gates and hoisting the products out of the loop gain.
 """
@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import check_input, check_params
 from .activations import sigmoid
 from .gru import GRU_SPEC
 from .lstm import LSTM_SPEC
-from .validation import check_input, check_params
 
 __all__ = [
     "PerGateCache",
@@ -55,7 +55,7 @@ def split_gates(params: dict, names: str) -> dict:
 
 
 def lstm_forward_per_gate(x, h0, c0, params):
-    """:func:`~rnn_tutorial.lstm.lstm_forward`, gate by gate; the cache is a :class:`PerGateCache`.
+    """:func:`~rnn_tutorial.lstm_forward`, gate by gate; the cache is a :class:`PerGateCache`.
 
     Examples
     --------
@@ -87,7 +87,7 @@ def lstm_forward_per_gate(x, h0, c0, params):
 
 
 def lstm_backward_per_gate(dhs, cache):
-    """:func:`~rnn_tutorial.lstm.lstm_backward`, gate by gate, weight gradients summed per step."""
+    """:func:`~rnn_tutorial.lstm_backward`, gate by gate, weight gradients summed per step."""
     x, states, weights = cache
     grads = {gate: [np.zeros_like(w) for w in ws] for gate, ws in weights.items()}
     dx = np.zeros_like(x)
@@ -120,7 +120,7 @@ def lstm_backward_per_gate(dhs, cache):
 
 
 def gru_forward_per_gate(x, h0, params):
-    """:func:`~rnn_tutorial.gru.gru_forward` (reset-after form), gate by gate.
+    """:func:`~rnn_tutorial.gru_forward` (reset-after form), gate by gate.
 
     Examples
     --------
@@ -149,7 +149,7 @@ def gru_forward_per_gate(x, h0, params):
 
 
 def gru_backward_per_gate(dhs, cache):
-    """:func:`~rnn_tutorial.gru.gru_backward` (reset-after form), gate by gate."""
+    """:func:`~rnn_tutorial.gru_backward` (reset-after form), gate by gate."""
     x, states, weights = cache
     grads = {gate: [np.zeros_like(w) for w in ws] for gate, ws in weights.items()}
     dx = np.zeros_like(x)

@@ -13,8 +13,8 @@ import numbers
 
 import numpy as np
 
-from .rnn import RNN_SPEC, rnn_forward, rnn_step_backward
-from .validation import check_input, check_params
+from ..cells.rnn import RNN_SPEC, rnn_forward, rnn_step_backward
+from ..validation import check_input, check_params
 
 __all__ = ["hidden_gradient_norms", "jacobian_product_bound", "scaled_recurrent_weights"]
 

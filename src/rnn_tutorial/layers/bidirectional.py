@@ -17,26 +17,19 @@ member has the form :func:`~rnn_tutorial.layer_forward` uses, so any cell fits.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .clipping import clip_global_norm
-from .dense import dense_backward, dense_forward
-from .layers import LayerCache, init_layer, layer_backward, layer_forward
-from .losses import softmax_cross_entropy
-from .optim import Adam
-from .validation import as_float_array
+from ..validation import as_float_array
+from .sequence import LayerCache, init_layer, layer_backward, layer_forward
 
 __all__ = [
     "BidirectionalCache",
-    "PositionClassifier",
     "SumProjectionsCache",
     "bidirectional_backward",
     "bidirectional_forward",
     "init_bidirectional",
-    "masked_middle",
     "reverse_time",
     "split_directions",
     "stack_directions",
@@ -355,196 +348,3 @@ def sum_projections_backward(do: np.ndarray, cache: SumProjectionsCache):
         "b_y": do.reshape(-1, V).sum(axis=0),
     }
     return do @ params["W_hy"].T, do @ params["W_hy_bwd"].T, grads
-
-
-# ---------------------------------------------------------------------- the chapter's task
-
-
-def _check_task(n, length, vocab_size, rng) -> None:
-    for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
-        if not (
-            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
-        ):
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if length % 2 == 0:
-        raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-
-
-def masked_middle(
-    n: int, length: int, *, vocab_size: int = 4, rng: np.random.Generator, dtype=np.float64
-):
-    r"""Sequences whose middle symbol is hidden and must be filled in from both neighbours.
-
-    Every sequence holds ``length`` (odd) random symbols :math:`0 \dots V-1`,
-    except the middle one, which is the larger of its neighbours,
-    :math:`\max(x_{m-1}, x_{m+1})`, and is replaced in the input by an extra
-    *mask* symbol. The answer depends on the symbol *after* the gap as much
-    as on the one before, so a model that reads left to right must guess:
-    its best accuracy at the gap is :math:`(V + 1) / 2V`.
-
-    Parameters
-    ----------
-    n : int
-        Number of sequences N.
-    length : int
-        T, odd and at least 3; the gap is at ``m = T // 2``.
-    vocab_size : int, default 4
-        V symbols; the inputs are one-hot over V + 1 (the last is the mask).
-    rng : numpy.random.Generator
-    dtype : numpy dtype, default float64
-
-    Returns
-    -------
-    x : ndarray, shape (N, T, V + 1)
-        One-hot inputs, the mask at step ``m``.
-    y : ndarray of int, shape (N,)
-        The hidden middle symbols.
-
-    Examples
-    --------
-    >>> x, y = masked_middle(2, 5, vocab_size=3, rng=np.random.default_rng(0))
-    >>> x.shape, y.shape, x[:, 2].argmax(-1).tolist()
-    ((2, 5, 4), (2,), [3, 3])
-    >>> s = x.argmax(-1)
-    >>> bool(np.all(y == np.maximum(s[:, 1], s[:, 3])))
-    True
-    """
-    _check_task(n, length, vocab_size, rng)
-    m = length // 2
-    symbols = rng.integers(vocab_size, size=(n, length))
-    y = np.maximum(symbols[:, m - 1], symbols[:, m + 1])
-    symbols[:, m] = vocab_size  # the mask
-    x = np.eye(vocab_size + 1, dtype=dtype)[symbols]
-    return x, y
-
-
-class PositionClassifier:
-    r"""A recurrent layer, one- or two-directional, and a softmax classifier at every step.
-
-    Parameters
-    ----------
-    cell : {"rnn", "lstm", "gru"}
-    D, H, V : int
-        Input size, hidden size per direction, number of classes.
-    rng : numpy.random.Generator
-    bidirectional : bool, default True
-        Two directions merged by summed projections
-        (:func:`sum_projections_forward`), or one left-to-right layer.
-
-    Attributes
-    ----------
-    params : dict
-        The forward layer's weights under ``fwd.`` keys, the backward layer's
-        under ``bwd.`` keys (bidirectional only), and ``W_hy``, ``W_hy_bwd``
-        (bidirectional only), ``b_y``. One flat dict, so that
-        :class:`~rnn_tutorial.Adam` updates it.
-
-    Notes
-    -----
-    With ``position=m`` the loss reads the scores of step ``m`` only; with
-    ``position=None`` it averages over every step.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> model = PositionClassifier("gru", 3, 8, 4, rng=rng)
-    >>> x = rng.normal(size=(5, 7, 3))
-    >>> model.scores(x).shape
-    (5, 7, 4)
-    >>> loss, grads = model.loss_and_grads(x, np.array([0, 1, 2, 3, 0]), position=3)
-    >>> sorted(grads) == sorted(model.params)
-    True
-    """
-
-    def __init__(self, cell, D, H, V, *, rng, bidirectional=True, dtype=np.float64):
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        self.cell = cell
-        self.bidirectional = bool(bidirectional)
-        layers = init_bidirectional(cell, D, H, rng=rng, dtype=dtype)
-        self.params = {f"fwd.{k}": v for k, v in layers[0].items()}
-        scale = 1.0 / np.sqrt(H)
-        self.params["W_hy"] = rng.normal(scale=scale, size=(H, V)).astype(dtype)
-        if self.bidirectional:
-            self.params.update({f"bwd.{k}": v for k, v in layers[1].items()})
-            self.params["W_hy_bwd"] = rng.normal(scale=scale, size=(H, V)).astype(dtype)
-        self.params["b_y"] = np.zeros(V, dtype=dtype)
-        self.optimizer: Adam | None = None
-
-    def _layer(self, prefix, params):
-        return {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
-
-    def _forward(self, x, params):
-        if self.bidirectional:
-            pair = (self._layer("fwd.", params), self._layer("bwd.", params))
-            hs, _, cache = bidirectional_forward(self.cell, x, pair)
-            hs_fwd, hs_bwd = split_directions(hs)
-            o, out_cache = sum_projections_forward(hs_fwd, hs_bwd, params)
-        else:
-            hs, _, cache = layer_forward(self.cell, x, self._layer("fwd.", params))
-            o, out_cache = dense_forward(hs, {k: params[k] for k in ("W_hy", "b_y")})
-        return o, (cache, out_cache)
-
-    def scores(self, x: np.ndarray) -> np.ndarray:
-        """The scores at every step, shape (N, T, V)."""
-        return self._forward(x, self.params)[0]
-
-    @staticmethod
-    def _at(scores, y, position):
-        """The scores that ``y`` answers: those of one step, or of every step."""
-        T = scores.shape[1]
-        if position is not None:
-            if not (isinstance(position, numbers.Integral) and -T <= position < T):
-                raise ValueError(
-                    f"position must be None or a step in [0, T={T}), got {position!r}"
-                )
-            scores = scores[:, position]
-        y = np.asarray(y)
-        if y.shape != scores.shape[:-1]:
-            where = "of every step" if position is None else f"at position {position}"
-            raise ValueError(
-                f"y has shape {y.shape} but the answers {where} have shape {scores.shape[:-1]}"
-            )
-        return scores, y
-
-    def accuracy(self, x, y, position=None) -> float:
-        """The fraction of right answers at ``position`` (or at every step when None)."""
-        s, y = self._at(self.scores(x), y, position)
-        return float(np.mean(s.argmax(-1) == y))
-
-    def loss_and_grads(self, x, y, position=None, params=None):
-        """The mean cross-entropy at ``position`` (every step when None) and its gradient."""
-        params = self.params if params is None else params
-        o, (cache, out_cache) = self._forward(x, params)
-        scores, y = self._at(o, y, position)
-        do = np.zeros_like(o)
-        if position is None:
-            loss, do = softmax_cross_entropy(scores, y, reduction="mean")
-        else:  # only the answer at one step enters the loss
-            loss, do[:, position] = softmax_cross_entropy(scores, y, reduction="mean")
-        if self.bidirectional:
-            dh_fwd, dh_bwd, grads = sum_projections_backward(do, out_cache)
-            _, _, (g_fwd, g_bwd) = bidirectional_backward(
-                np.concatenate([dh_fwd, dh_bwd], axis=-1), cache
-            )
-            grads.update({f"bwd.{k}": v for k, v in g_bwd.items()})
-        else:
-            dhs, grads = dense_backward(do, out_cache)
-            _, _, g_fwd = layer_backward(dhs, cache)
-        grads.update({f"fwd.{k}": v for k, v in g_fwd.items()})
-        return float(loss), grads
-
-    def fit(self, x, y, *, steps, rng, position=None, batch_size=64, lr=1e-2, clip=5.0):
-        """Adam on random mini-batches, gradients clipped to a global norm; returns the losses."""
-        if self.optimizer is None:
-            self.optimizer = Adam(lr=lr)
-        self.optimizer.lr = Adam(lr=lr).lr  # checked like a new one
-        losses = np.empty(steps)
-        for step in range(steps):
-            idx = rng.choice(len(x), size=min(batch_size, len(x)), replace=False)
-            losses[step], grads = self.loss_and_grads(x[idx], y[idx], position)
-            grads, _ = clip_global_norm(grads, clip)
-            self.optimizer.step(self.params, grads)
-        return losses

@@ -25,15 +25,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .clipping import clip_global_norm, global_norm
-from .dense import dense_backward, dense_forward
-from .gru import gru_backward, gru_forward
-from .losses import mse, softmax_cross_entropy
-from .lstm import lstm_backward, lstm_forward
-from .optim import Adam
-from .params import init_dense, init_gru, init_lstm, init_rnn
-from .rnn import rnn_backward, rnn_forward
-from .validation import as_float_array
+from ..cells.gru import gru_backward, gru_forward
+from ..cells.lstm import lstm_backward, lstm_forward
+from ..cells.rnn import rnn_backward, rnn_forward
+from ..layers.dense import dense_backward, dense_forward
+from ..params import init_dense, init_gru, init_lstm, init_rnn
+from ..training.clipping import clip_global_norm, global_norm
+from ..training.losses import mse, softmax_cross_entropy
+from ..training.optim import Adam
+from ..validation import as_float_array
 
 __all__ = ["FitHistory", "SequenceModel"]
 

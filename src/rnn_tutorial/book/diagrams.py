@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import as_float_array
+from ..validation import as_float_array
 
 __all__ = [
     "PALETTE",
@@ -912,7 +912,7 @@ def draw_gru_cell(ax=None, *, form: str = "reset_after"):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Circle
 
-    from .gru import _check_form
+    from ..cells.gru import _check_form
 
     _check_form(form)  # the same two names, and the same message, as the cell itself
     created = ax is None
@@ -1215,7 +1215,7 @@ def draw_stacked_rnn(L: int = 3, T: int = 4, ax=None, *, dropout: str = "none"):
         Where to draw; by default a new figure sized to the drawing.
     dropout : {"none", "between", "non_recurrent"}, default "none"
         Which arrows to dash: none; those between recurrent layers (PyTorch's
-        ``num_layers`` dropout, :func:`~rnn_tutorial.stacked.stack_forward`);
+        ``num_layers`` dropout, :func:`~rnn_tutorial.layers.stacked.stack_forward`);
         or every non-recurrent arrow, the input's and the output's included
         (Zaremba et al. 2014).
 

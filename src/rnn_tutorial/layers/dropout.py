@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .layers import LayerCache, _check_cell, layer_backward, layer_forward, zero_state
-from .validation import as_float_array
+from ..validation import as_float_array
+from .sequence import LayerCache, _check_cell, layer_backward, layer_forward, zero_state
 
 __all__ = [
     "DropoutCache",

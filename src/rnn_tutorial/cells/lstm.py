@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..timeaxis import batch_major, time_major
+from ..validation import Sizes, check_input, check_params, check_sequence
 from .activations import sigmoid
-from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "LSTMCache",
@@ -251,7 +251,7 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     Notes
     -----
     The numbers of :func:`lstm_step_forward` for :math:`t = 1, \dots, T`
-    (as :func:`~rnn_tutorial.step_loops.lstm_forward_steps` computes them),
+    (as :func:`~rnn_tutorial.lstm_forward_steps` computes them),
     faster: :math:`x_t W_x + b` for all steps is one matrix product before
     the loop, the loop multiplies only :math:`h_{t-1} W_h`, and all four gates
     go through one ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`

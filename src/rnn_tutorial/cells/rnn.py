@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params, check_sequence
+from ..timeaxis import batch_major, time_major
+from ..validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "RNNCache",
@@ -184,7 +184,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     -----
     .. math:: h_t = f(x_t W_{xh} + h_{t-1} W_{hh} + b_h), \quad t = 1, \dots, T
 
-    The same numbers as :func:`~rnn_tutorial.step_loops.rnn_forward_steps`,
+    The same numbers as :func:`~rnn_tutorial.rnn_forward_steps`,
     computed faster: the input term :math:`x_t W_{xh} + b_h` of all steps is
     one matrix product before the loop, the loop keeps only
     :math:`h_{t-1} W_{hh}`, the input is checked once, and the states are

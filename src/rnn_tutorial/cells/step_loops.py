@@ -1,10 +1,10 @@
 r"""Whole-sequence forward and backward passes written as plain loops over the step functions.
 
 These are the sequence functions the chapters teach: each time step calls the
-checked step function (:func:`~rnn_tutorial.rnn.rnn_step_forward` and friends)
+checked step function (:func:`~rnn_tutorial.rnn_step_forward` and friends)
 and keeps that step's cache, so the code reads exactly like the equations.
-The package's :func:`~rnn_tutorial.rnn.rnn_forward`, :func:`~rnn_tutorial.lstm.lstm_forward`
-and :func:`~rnn_tutorial.gru.gru_forward` (and their backward partners) compute
+The package's :func:`~rnn_tutorial.rnn_forward`, :func:`~rnn_tutorial.lstm_forward`
+and :func:`~rnn_tutorial.gru_forward` (and their backward partners) compute
 the same numbers faster (see the performance appendix); the tests compare the
 two to float rounding, so these loops are also the reference the fast kernels
 answer to.
@@ -16,10 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import Sizes, check_input, check_sequence
 from .gru import GRU_KEYS, GRU_SPEC, _check_form, gru_step_backward, gru_step_forward
 from .lstm import LSTM_KEYS, LSTM_SPEC, lstm_step_backward, lstm_step_forward
 from .rnn import RNN_SPEC, _check_activation, rnn_step_backward, rnn_step_forward
-from .validation import Sizes, check_input, check_sequence
 
 __all__ = [
     "StepCaches",
@@ -56,7 +56,7 @@ def rnn_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, *, activation
     hs : ndarray, shape (N, T, H)
         The hidden state after every step; ``hs[:, -1]`` is the final state.
     cache : StepCaches
-        One :class:`~rnn_tutorial.rnn.RNNStepCache` per step.
+        One :class:`~rnn_tutorial.cells.rnn.RNNStepCache` per step.
 
     Notes
     -----
@@ -153,7 +153,7 @@ def lstm_forward_steps(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: di
     hs, cs : ndarray, shape (N, T, H)
         The hidden and cell states after every step.
     cache : StepCaches
-        One :class:`~rnn_tutorial.lstm.LSTMStepCache` per step.
+        One :class:`~rnn_tutorial.cells.lstm.LSTMStepCache` per step.
 
     Examples
     --------
@@ -252,7 +252,7 @@ def gru_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_a
     -------
     hs : ndarray, shape (N, T, H)
     cache : StepCaches
-        One :class:`~rnn_tutorial.gru.GRUStepCache` per step.
+        One :class:`~rnn_tutorial.cells.gru.GRUStepCache` per step.
 
     Examples
     --------

@@ -229,3 +229,66 @@ def sine_windows(
     x = samples[k][..., None].astype(dtype)
     y = samples[window:][:, None].astype(dtype)
     return x, y, grid[window:]
+
+
+# ------------------------------------------------ the bidirectional chapter's task
+
+
+def _check_task(n, length, vocab_size, rng) -> None:
+    for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
+        if not (
+            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+        ):
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if length % 2 == 0:
+        raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def masked_middle(
+    n: int, length: int, *, vocab_size: int = 4, rng: np.random.Generator, dtype=np.float64
+):
+    r"""Sequences whose middle symbol is hidden and must be filled in from both neighbours.
+
+    Every sequence holds ``length`` (odd) random symbols :math:`0 \dots V-1`,
+    except the middle one, which is the larger of its neighbours,
+    :math:`\max(x_{m-1}, x_{m+1})`, and is replaced in the input by an extra
+    *mask* symbol. The answer depends on the symbol *after* the gap as much
+    as on the one before, so a model that reads left to right must guess:
+    its best accuracy at the gap is :math:`(V + 1) / 2V`.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences N.
+    length : int
+        T, odd and at least 3; the gap is at ``m = T // 2``.
+    vocab_size : int, default 4
+        V symbols; the inputs are one-hot over V + 1 (the last is the mask).
+    rng : numpy.random.Generator
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    x : ndarray, shape (N, T, V + 1)
+        One-hot inputs, the mask at step ``m``.
+    y : ndarray of int, shape (N,)
+        The hidden middle symbols.
+
+    Examples
+    --------
+    >>> x, y = masked_middle(2, 5, vocab_size=3, rng=np.random.default_rng(0))
+    >>> x.shape, y.shape, x[:, 2].argmax(-1).tolist()
+    ((2, 5, 4), (2,), [3, 3])
+    >>> s = x.argmax(-1)
+    >>> bool(np.all(y == np.maximum(s[:, 1], s[:, 3])))
+    True
+    """
+    _check_task(n, length, vocab_size, rng)
+    m = length // 2
+    symbols = rng.integers(vocab_size, size=(n, length))
+    y = np.maximum(symbols[:, m - 1], symbols[:, m + 1])
+    symbols[:, m] = vocab_size  # the mask
+    x = np.eye(vocab_size + 1, dtype=dtype)[symbols]
+    return x, y

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import softmax
-from .validation import as_float_array
+from ..cells.activations import softmax
+from ..validation import as_float_array
 
 __all__ = ["softmax_cross_entropy"]
 

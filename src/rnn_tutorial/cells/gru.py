@@ -47,9 +47,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..timeaxis import batch_major, time_major
+from ..validation import Sizes, check_input, check_params, check_sequence
 from .activations import sigmoid
-from .timeaxis import batch_major, time_major
-from .validation import Sizes, check_input, check_params, check_sequence
 
 __all__ = [
     "GRUCache",
@@ -294,7 +294,7 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     Notes
     -----
     The numbers of :func:`gru_step_forward` for :math:`t = 1, \dots, T`
-    (as :func:`~rnn_tutorial.step_loops.gru_forward_steps` computes them),
+    (as :func:`~rnn_tutorial.gru_forward_steps` computes them),
     faster: :math:`x_t W_x + b_x` for all steps is one matrix product before
     the loop, which multiplies only by :math:`W_h` (once in the reset-after
     form, twice in the textbook form, whose candidate product waits for r),

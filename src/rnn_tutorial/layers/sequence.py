@@ -22,10 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .gru import _check_form, gru_backward, gru_forward
-from .lstm import lstm_backward, lstm_forward
-from .params import init_gru, init_lstm, init_rnn
-from .rnn import _check_activation, rnn_backward, rnn_forward
+from ..cells.gru import _check_form, gru_backward, gru_forward
+from ..cells.lstm import lstm_backward, lstm_forward
+from ..cells.rnn import _check_activation, rnn_backward, rnn_forward
+from ..params import init_gru, init_lstm, init_rnn
 
 __all__ = ["CELLS", "LayerCache", "init_layer", "layer_backward", "layer_forward", "zero_state"]
 

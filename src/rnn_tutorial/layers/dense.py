@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import Sizes, check_input, check_params
+from ..validation import Sizes, check_input, check_params
 
 __all__ = ["DenseCache", "dense_backward", "dense_forward"]
 

@@ -30,14 +30,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..layers.dense import DenseCache, dense_backward, dense_forward
+from ..layers.sequence import LayerCache, init_layer, layer_backward, layer_forward
+from ..params import init_dense
+from ..training.clipping import clip_global_norm, global_norm
+from ..training.losses import softmax_cross_entropy
+from ..training.optim import Adam
 from .charlm import one_hot
-from .clipping import clip_global_norm, global_norm
-from .dense import DenseCache, dense_backward, dense_forward
-from .layers import LayerCache, init_layer, layer_backward, layer_forward
-from .losses import softmax_cross_entropy
-from .optim import Adam
-from .params import init_dense
-from .training import FitHistory
+from .classifier import FitHistory
 
 __all__ = [
     "EncoderDecoder",
