@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["count_params", "init_dense", "init_gru", "init_lstm", "init_rnn"]
+__all__ = ["count_params", "init_dense", "init_embedding", "init_gru", "init_lstm", "init_rnn"]
 
 
 def _check_sizes(**sizes: int) -> None:
@@ -145,6 +145,43 @@ def init_dense(H: int, V: int, *, rng: np.random.Generator, dtype=np.float64) ->
         "W_hy": rng.uniform(-bound, bound, size=(H, V)).astype(dtype),
         "b_y": np.zeros(V, dtype=dtype),
     }
+
+
+def init_embedding(
+    V: int, D: int, *, rng: np.random.Generator, padding_idx: int | None = None, dtype=np.float64
+) -> dict:
+    r"""An embedding table drawn as ``torch.nn.Embedding`` draws it: standard normal entries.
+
+    Parameters
+    ----------
+    V, D : int
+        Vocabulary size and embedding size.
+    rng : numpy.random.Generator
+    padding_idx : int, optional
+        The padding token, whose row starts (and, since it gets no gradient,
+        stays) at zero.
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    dict
+        ``W_embed`` (V, D).
+
+    Examples
+    --------
+    >>> p = init_embedding(5, 3, rng=np.random.default_rng(0), padding_idx=0)
+    >>> p["W_embed"].shape, p["W_embed"][0].tolist()
+    ((5, 3), [0.0, 0.0, 0.0])
+    """
+    _check_sizes(V=V, D=D)
+    W_embed = rng.standard_normal((V, D)).astype(dtype)
+    if padding_idx is not None:
+        if not (isinstance(padding_idx, int | np.integer) and 0 <= padding_idx < V):
+            raise ValueError(
+                f"padding_idx must be an id in [0, V={V}) or None, got {padding_idx!r}"
+            )
+        W_embed[padding_idx] = 0
+    return {"W_embed": W_embed}
 
 
 def count_params(params: Mapping[str, np.ndarray]) -> int:

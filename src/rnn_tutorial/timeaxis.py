@@ -4,13 +4,18 @@ A batch-first sequence ``(N, T, D)`` keeps one sequence's steps together; the
 recurrent kernels want the opposite, every step's ``(N, D)`` block contiguous,
 so that a step is ``a[t]`` and all steps together are one ``(T * N, D)``
 matrix for a single product.
+
+A padded batch carries the length of each sequence; :func:`length_mask`
+turns the lengths into the ``(N, T)`` mask of valid steps that losses take.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["batch_major", "time_major"]
+from .validation import check_lengths
+
+__all__ = ["batch_major", "length_mask", "time_major"]
 
 
 def time_major(x: np.ndarray, dtype=None) -> np.ndarray:
@@ -35,3 +40,32 @@ def batch_major(xs: np.ndarray) -> np.ndarray:
     [4.0, 5.0]
     """
     return np.ascontiguousarray(np.swapaxes(xs, 0, 1))
+
+
+def length_mask(lengths, T: int) -> np.ndarray:
+    r"""The ``(N, T)`` boolean mask of a padded batch: ``mask[n, t]`` is ``t < lengths[n]``.
+
+    Parameters
+    ----------
+    lengths : array_like of int, shape (N,)
+        Each sequence's length, :math:`1 \le \ell_n \le T`.
+    T : int
+        The padded length.
+
+    Returns
+    -------
+    ndarray of bool, shape (N, T)
+
+    Examples
+    --------
+    >>> length_mask([3, 1], 4).astype(int)
+    array([[1, 1, 1, 0],
+           [1, 0, 0, 0]])
+    """
+    if not (isinstance(T, int | np.integer) and not isinstance(T, bool) and T >= 1):
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1:
+        raise ValueError(f"lengths must be 1-D (N,), got shape {lengths.shape}")
+    lengths = check_lengths(lengths, lengths.shape[0], int(T))
+    return np.arange(T) < lengths[:, None]

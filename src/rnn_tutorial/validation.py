@@ -11,7 +11,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Sizes", "as_float_array", "check_input", "check_params", "param_sizes"]
+__all__ = [
+    "Sizes",
+    "as_float_array",
+    "check_input",
+    "check_lengths",
+    "check_params",
+    "check_tokens",
+    "param_sizes",
+]
 
 
 class Sizes(dict):
@@ -247,3 +255,57 @@ def check_sequence(params: Mapping[str, np.ndarray], spec, x, **states):
     if x.shape[1] == 0:
         raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     return params, sizes, x, checked
+
+
+def check_lengths(lengths, N: int, T: int, *, name: str = "lengths") -> np.ndarray | None:
+    """Check per-sequence lengths of a padded batch: ``None``, or N integers in ``[1, T]``.
+
+    Examples
+    --------
+    >>> check_lengths([3, 1], 2, 3)
+    array([3, 1])
+    >>> check_lengths(None, 2, 3) is None
+    True
+    >>> check_lengths([3, 4], 2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: lengths must lie in [1, T=3], got 1 value(s) outside: [4]
+    """
+    if lengths is None:
+        return None
+    array = np.asarray(lengths)
+    if array.dtype.kind not in "iu" or array.dtype == bool:
+        raise ValueError(f"{name} must be integers, got dtype {array.dtype}")
+    if array.shape != (N,):
+        raise ValueError(
+            f"{name} has shape {_shape_str(array.shape)} but the batch has N={N} sequences; "
+            f"{name} must have shape ({N},)"
+        )
+    bad = array[(array < 1) | (array > T)]
+    if bad.size:
+        raise ValueError(
+            f"{name} must lie in [1, T={T}], got {bad.size} value(s) outside: {bad[:5].tolist()}"
+        )
+    return array.astype(np.intp)
+
+
+def check_tokens(name: str, tokens, V: int) -> np.ndarray:
+    """Check an array of token ids: integers in ``[0, V)``; returns it as an int array.
+
+    Examples
+    --------
+    >>> check_tokens("tokens", [[0, 2]], 3).tolist()
+    [[0, 2]]
+    >>> check_tokens("tokens", [[0, 3]], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: tokens must be ids in [0, V=3), got values from 0 to 3
+    """
+    array = np.asarray(tokens)
+    if array.dtype.kind not in "iu" or array.dtype == bool:
+        raise ValueError(f"{name} must be integer token ids, got dtype {array.dtype}")
+    if array.size and (array.min() < 0 or array.max() >= V):
+        raise ValueError(
+            f"{name} must be ids in [0, V={V}), got values from {array.min()} to {array.max()}"
+        )
+    return array.astype(np.intp, copy=False)

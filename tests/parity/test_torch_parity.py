@@ -218,3 +218,27 @@ def test_the_comparison_can_fail(cell, monkeypatch):
     monkeypatch.setitem(globals(), "_module", perturbed)
     errors = cell(np.float64)
     assert errors["hs"] > 1e-8 and errors["weight_hh_l0"] > 1e-8, errors
+
+
+# ------------------------------------------------------------------ embedding with padding_idx
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_embedding_matches_torch_with_padding_idx(dtype):
+    from rnn_tutorial import embedding_backward, embedding_forward, init_embedding
+
+    rng = np.random.default_rng(7)
+    W = init_embedding(9, 4, rng=rng, padding_idx=0, dtype=dtype)["W_embed"]
+    tokens = np.array([[3, 3, 0, 8], [1, 0, 0, 3]])
+    G = rng.standard_normal((2, 4, 4)).astype(dtype)
+    emb = torch.nn.Embedding(9, 4, padding_idx=0, dtype=TORCH_DTYPE[dtype])
+    with torch.no_grad():
+        emb.weight.copy_(torch.from_numpy(W))
+    out_t = emb(torch.from_numpy(tokens))
+    (out_t * torch.from_numpy(G)).sum().backward()
+    out, cache = embedding_forward(tokens, W, padding_idx=0)
+    dW = embedding_backward(G, cache)
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    assert relative_error(out, out_t.detach().numpy()) < tol
+    assert relative_error(dW, emb.weight.grad.numpy()) < tol
+    assert np.all(dW[0] == 0) and np.all(emb.weight.grad.numpy()[0] == 0)

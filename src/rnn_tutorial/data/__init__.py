@@ -1,5 +1,6 @@
 """Data the book trains on: its own prose as a corpus, and synthetic tasks."""
 
+from .batching import bucket_by_length, pad_sequences, padding_share
 from .corpus import (
     myst_prose,
     read_prose,
@@ -13,9 +14,12 @@ from .tasks import (
 
 __all__ = [
     "adding_problem",
+    "bucket_by_length",
     "first_symbol_recall",
     "masked_middle",
     "myst_prose",
+    "pad_sequences",
+    "padding_share",
     "read_prose",
     "sine_windows",
 ]

@@ -28,6 +28,7 @@ from .dropout import (
     variational_layer_backward,
     variational_layer_forward,
 )
+from .embedding import EmbeddingCache, embedding_backward, embedding_forward
 from .sequence import (
     LayerCache,
     init_layer,
@@ -54,6 +55,9 @@ __all__ = [
     "dropout_forward",
     "dropout_mask",
     "DropoutCache",
+    "embedding_backward",
+    "embedding_forward",
+    "EmbeddingCache",
     "init_bidirectional",
     "init_layer",
     "init_stack",

@@ -10,8 +10,29 @@ from ..validation import as_float_array
 __all__ = ["softmax_cross_entropy"]
 
 
+def _check_mask(mask, shape: tuple) -> np.ndarray | None:
+    """``None``, or a boolean array of the targets' shape."""
+    if mask is None:
+        return None
+    m = np.asarray(mask)
+    if m.dtype != bool:
+        raise ValueError(f"mask must be booleans (True at valid positions), got dtype {m.dtype}")
+    if m.shape != shape:
+        raise ValueError(f"mask has shape {m.shape} but the targets have shape {shape}")
+    return m
+
+
+def _reduce(loss: float, grad: np.ndarray, count: int, reduction: str, what: str):
+    """Divide by the number of counted positions for ``"mean"``."""
+    if reduction == "mean":
+        if count == 0:
+            raise ValueError(f'reduction="mean" over no {what}: the mean of nothing is undefined')
+        return loss / count, grad / count
+    return loss, grad
+
+
 def softmax_cross_entropy(
-    logits: np.ndarray, targets: np.ndarray, *, reduction: str = "sum"
+    logits: np.ndarray, targets: np.ndarray, *, reduction: str = "sum", mask=None
 ) -> tuple[float, np.ndarray]:
     r"""Cross-entropy of softmax probabilities against integer targets, and its gradient.
 
@@ -25,7 +46,12 @@ def softmax_cross_entropy(
     reduction : {"sum", "mean"}, default "sum"
         ``"sum"`` adds the loss of every position, the total loss
         :math:`L = \sum_t L_t` of a sequence; ``"mean"`` divides it by the
-        number of positions.
+        number of positions counted (the valid ones when ``mask`` is given),
+        so a batch's loss does not depend on how much of it is padding.
+    mask : ndarray of bool, shape (...), optional
+        ``True`` at the positions that count, e.g. ``length_mask(lengths, T)``
+        for a padded batch; the others add nothing to the loss and get a zero
+        gradient, and their targets may be any integer (a padding id).
 
     Returns
     -------
@@ -49,6 +75,14 @@ def softmax_cross_entropy(
     True
     >>> dz[0]
     array([-0.75,  0.25,  0.25,  0.25])
+
+    Padded positions do not count, and the mean is over the valid ones:
+
+    >>> mask = np.array([[True, False]])
+    >>> loss, dz = softmax_cross_entropy(np.zeros((1, 2, 4)), np.array([[1, -1]]),
+    ...                                  reduction="mean", mask=mask)
+    >>> bool(np.isclose(loss, np.log(4))), bool(np.all(dz[0, 1] == 0))
+    (True, True)
     """
     z = as_float_array("logits", logits)
     y = np.asarray(targets)
@@ -61,6 +95,9 @@ def softmax_cross_entropy(
         )
     if y.dtype.kind not in "iu":
         raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
+    m = _check_mask(mask, y.shape)
+    if m is not None:
+        y = np.where(m, y, 0)  # padded targets may be anything; they are not read
     V = z.shape[-1]
     if y.size and (y.min() < 0 or y.max() >= V):
         raise ValueError(
@@ -72,17 +109,21 @@ def softmax_cross_entropy(
     shifted = z - z.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     picked = np.take_along_axis(log_p, y[..., None], axis=-1)[..., 0]
+    if m is not None:
+        picked = np.where(m, picked, 0.0)
     loss = -picked.sum()
 
     dz = softmax(z)
     np.put_along_axis(dz, y[..., None], np.take_along_axis(dz, y[..., None], axis=-1) - 1, -1)
-    if reduction == "mean":
-        loss, dz = loss / y.size, dz / y.size
+    if m is not None:
+        dz *= m[..., None]
+    count = y.size if m is None else int(m.sum())
+    loss, dz = _reduce(float(loss), dz, count, reduction, "positions")
     return float(loss), dz
 
 
 def mse(
-    predictions: np.ndarray, targets: np.ndarray, *, reduction: str = "mean"
+    predictions: np.ndarray, targets: np.ndarray, *, reduction: str = "mean", mask=None
 ) -> tuple[float, np.ndarray]:
     r"""Mean squared error of real-valued predictions, and its gradient.
 
@@ -96,6 +137,11 @@ def mse(
     reduction : {"mean", "sum"}, default "mean"
         ``"mean"`` averages the squared errors over every entry, the usual
         mean squared error; ``"sum"`` adds them.
+    mask : ndarray of bool, optional
+        ``True`` where an entry counts: the predictions' shape, or that shape
+        without its last axis (one flag per position, e.g. ``(N, T)`` for
+        ``(N, T, V)`` predictions). Entries outside the mask add nothing and
+        get a zero gradient; ``"mean"`` divides by the entries inside it.
 
     Returns
     -------
@@ -133,11 +179,23 @@ def mse(
         )
     if reduction not in ("sum", "mean"):
         raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
-    error = p - y
+    m = None
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.shape == p.shape[:-1] and m.shape != p.shape:
+            m = m[..., None]
+        m = _check_mask(m, p.shape if m.shape == p.shape else m.shape)
+        if m.shape != p.shape:
+            raise ValueError(
+                f"mask has shape {np.shape(mask)} but the predictions have shape {p.shape}; "
+                f"it must have shape {p.shape} or {p.shape[:-1]}"
+            )
+    error = p - y if m is None else np.where(m, p - y, 0.0)
     loss = float(np.sum(error * error))
     d = 2 * error
-    if reduction == "mean" and error.size:
-        loss, d = loss / error.size, d / error.size
+    count = error.size if m is None else int(m.sum())
+    if reduction == "mean" and (error.size or m is not None):
+        loss, d = _reduce(loss, d, count, reduction, "entries")
     return loss, d
 
 
