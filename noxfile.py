@@ -83,6 +83,16 @@ def docs(session: nox.Session) -> None:
     }
     bin_dir = Path(session.bin)
     BUILD.mkdir(parents=True, exist_ok=True)
+    # Every page executes once for both languages, two pages at a time (one per
+    # core), before Sphinx starts; Sphinx then reads the stored outputs.
+    session.run(
+        "python",
+        str(DOCS / "_shared" / "execstore.py"),
+        *(str(DOCS / lang) for lang in LANGUAGES),
+        "--jobs",
+        str(os.cpu_count() or 1),
+        env=env,
+    )
     procs = {}
     started = time.monotonic()
     for lang in LANGUAGES:
@@ -127,6 +137,25 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def buildcheck(session: nox.Session) -> None:
+    """One execution per page serves both languages: checked against executing a page alone."""
+    if not (BUILD / ".execstore").is_dir():
+        session.error("no book built yet: run nox -s docs first")
+    install_groups(session, "docs")
+    session.install("pytest==9.2.0")
+    install_kernel(session)
+    session.run(
+        "pytest",
+        "tests/build",
+        "--confcutdir=tests/build",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env=ONE_BLAS_THREAD,
+    )
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Unit tests, gradient checks, doctests of the package and page parity."""
     install_groups(session, "test")
@@ -135,6 +164,7 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "--ignore=tests/parity",
+        "--ignore=tests/build",
         "--ignore=tests/site",
         "--ignore=tests/notebooks",
         *session.posargs,

@@ -37,6 +37,7 @@ extensions = [
     "sphinx-mathjax-offline",
     "pysource",  # docs/_shared/pysource.py: literalinclude :no-docstring:
     "cjk",  # docs/_shared/cjk.py: no stray spaces in hard-wrapped Chinese
+    "execstore",  # docs/_shared/execstore.py: one execution of a page for both languages
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
@@ -48,14 +49,36 @@ html_js_files = ["language_switch.js"]
 # --- MyST and notebook execution -------------------------------------------
 myst_enable_extensions = ["amsmath", "colon_fence", "dollarmath", "deflist", "substitution"]
 myst_heading_anchors = 3
+# "cache" is served by execstore: outputs stored once per page for both languages
+# under docs/_build/.execstore, keyed by the code, the package and declared inputs.
 nb_execution_mode = "cache"
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_merge_streams = True
-nb_execution_cache_path = ""  # set per language below, outside the source tree
+# myst-nb opens a jupyter-cache in "cache" mode even though execstore serves the
+# outputs; keep its (empty) folder out of the published tree.
+nb_execution_cache_path = str(BUILD / ".jupyter_cache")
 
 # --- References ----------------------------------------------------------------
+# --- References ----------------------------------------------------------------
+def _remember_pybtex_plugins() -> None:
+    """Look each pybtex plugin up once per build, not once per formatted entry.
+
+    sphinxcontrib-bibtex formats every cited entry on every build, and each
+    format asks pybtex for its style and backend plugins, which scans the
+    entry points of every installed package: a third of a no-change build.
+    """
+    import functools
+
+    import pybtex.plugin
+
+    if not hasattr(pybtex.plugin._load_entry_point, "cache_info"):
+        pybtex.plugin._load_entry_point = functools.cache(pybtex.plugin._load_entry_point)
+
+
+_remember_pybtex_plugins()
+
 bibtex_bibfiles = [str(SHARED / "refs.bib")]
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
@@ -108,8 +131,6 @@ def _configure_language(app, config) -> None:
     }
     if lang == "zh_CN" and not config.html_search_options:
         config.html_search_options = {"dict": str(_glossary_terms_for_jieba(DOCS / lang))}
-    if not config.nb_execution_cache_path:
-        config.nb_execution_cache_path = str(BUILD / ".jupyter_cache" / lang)
     # myst-nb writes executed notebooks and their images next to the output
     # directory, in a folder the two languages would share (and publish);
     # give each language its own folder outside the published tree.
@@ -140,19 +161,20 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree) -> N
 
     sphinx-book-theme only does this when launch buttons are configured. The
     notebook myst-nb writes to its output folder has the page's cells but not
-    their outputs (in cache mode it saves the notebook as read); the outputs
-    are merged in from the execution cache, so a reader gets what the page shows.
+    their outputs (it saves the notebook as read); the outputs are merged in
+    from the page's stored execution, so a reader gets what the page shows.
     """
+    import execstore
     import nbformat
-    from jupyter_cache import get_cache
 
     written = Path(myst_nb_output_folder(app)) / f"{pagename}.ipynb"
     if not written.is_file():
         return
     nb = nbformat.read(written, as_version=4)
     if any(cell.cell_type == "code" for cell in nb.cells):
-        # KeyError here means the page ran outside the cache: a build error
-        _, nb = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+        page = Path(app.env.doc2path(pagename))
+        key = execstore.page_key(page)
+        nb = execstore.merge_outputs(nb, execstore.load(key))
     nb.metadata.pop("source_map", None)  # myst-nb's line numbers, of no use to a reader
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,268 @@
+"""One execution of each page for both languages.
+
+The English and Chinese versions of a page run the same code (their code cells
+differ only in comments, which ``pagesync`` checks), so a page is executed once
+and both languages read its outputs. An execution is stored under a key made of
+
+- the page's code cells without comments, and their options (tags and the
+  like; captions and alt text, written in the page's language, left out), as
+  ``pagesync`` compares them;
+- the package's source (``src/rnn_tutorial``), so that a changed function
+  re-executes the pages that call it instead of leaving stale outputs;
+- the files the page declares it reads, in its front matter::
+
+      rnn_tutorial:
+        inputs: ["*.md"]    # globs relative to the page's folder
+
+  The language-model page reads its own edition's prose, so its key differs
+  between the languages and it runs once in each; the performance appendix
+  reads ``../../benchmarks/results/latest.json``, the same file for both, so
+  it runs once. A declared file that changes re-executes the page.
+
+``nox -s docs`` runs this module first (``python execstore.py docs/en
+docs/zh_CN``): every page whose key is not stored is executed, two at a time
+(one per core), each in its own folder as a reader would run it, and the
+progress is printed. Sphinx then finds every execution stored; the client
+installed by :func:`setup` merges the stored outputs into each page's cells
+(the page keeps its own code and comments). A page that somehow is not stored
+yet (Sphinx run on its own) is executed by that client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parent
+DOCS = SHARED.parent
+ROOT = DOCS.parent
+PACKAGE = ROOT / "src" / "rnn_tutorial"
+BUILD = Path(os.environ.get("RNN_TUTORIAL_BUILD", DOCS / "_build")).resolve()
+STORE = BUILD / ".execstore"
+TIMEOUT = 120  # seconds a cell may take, as nb_execution_timeout
+MYST_EXTENSIONS = ["amsmath", "colon_fence", "dollarmath", "deflist", "substitution"]
+
+sys.path.insert(0, str(SHARED))
+from pagesync import code_cells, split_front_matter  # noqa: E402
+
+
+class PageError(RuntimeError):
+    """A page's cell raised: the build stops and names the page."""
+
+
+def read_page(page: Path):
+    """The page as myst-nb reads it: a notebook whose code cells are the page's cells."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
+    config = MdParserConfig(enable_extensions=set(MYST_EXTENSIONS))
+    return read_myst_markdown_notebook(page.read_text(encoding="utf-8"), config, path=page)
+
+
+def declared_inputs(page: Path) -> list[Path]:
+    """The files the page's front matter says it reads, sorted."""
+    import yaml
+
+    front, _ = split_front_matter(page.read_text(encoding="utf-8"))
+    patterns = ((yaml.safe_load(front) or {}).get("rnn_tutorial") or {}).get("inputs", [])
+    files: set[Path] = set()
+    for pattern in patterns:
+        matched = sorted(p for p in page.parent.glob(pattern) if p.is_file())
+        if not matched:
+            raise PageError(f"{page}: declared input {pattern!r} matches no file")
+        files.update(matched)
+    return sorted(files)
+
+
+def _package_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def has_code(page: Path) -> bool:
+    return bool(code_cells(page.read_text(encoding="utf-8")))
+
+
+def page_key(page: Path, package: str | None = None) -> str:
+    """The key of a page's execution: its code without comments, the package, its inputs."""
+    digest = hashlib.sha256()
+    digest.update((package or _package_digest()).encode())
+    for options, code in code_cells(page.read_text(encoding="utf-8")):
+        digest.update(b"\0cell\0" + "\n".join(options).encode() + b"\0" + code.encode())
+    for path in declared_inputs(page):
+        digest.update(b"\0input\0" + os.path.relpath(path, page.parent).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def stored(key: str) -> Path:
+    return STORE / f"{key}.ipynb"
+
+
+def execute(page: Path, key: str) -> float:
+    """Run the page in its own folder and store the executed notebook; the seconds taken."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = read_page(page)
+    result = single_nb_execution(
+        nb, cwd=str(page.parent), timeout=TIMEOUT, allow_errors=False, meta_override=True
+    )
+    if result.err is not None:
+        raise PageError(f"{page}: a cell raised {type(result.err).__name__}\n{result.exc_string}")
+    STORE.mkdir(parents=True, exist_ok=True)
+    partial = stored(key).with_suffix(f".{os.getpid()}.tmp")
+    nbformat.write(nb, partial)
+    partial.replace(stored(key))  # atomic: a reader never sees half a notebook
+    return result.time
+
+
+def merge_outputs(nb, executed):
+    """``nb`` with the outputs of ``executed`` in its code cells; its own code and options kept."""
+    import copy
+
+    merged = copy.deepcopy(nb)
+    code = [cell for cell in executed.cells if cell.cell_type == "code"]
+    targets = [cell for cell in merged.cells if cell.cell_type == "code"]
+    if len(code) != len(targets):
+        raise PageError(
+            f"the stored execution has {len(code)} code cells, the page {len(targets)}"
+        )
+    for cell, done in zip(targets, code, strict=True):
+        cell.outputs = done.outputs
+        cell.execution_count = done.execution_count
+    for key in ("kernelspec", "language_info"):
+        if key in executed.metadata:
+            merged.metadata[key] = executed.metadata[key]
+    return merged
+
+
+def load(key: str):
+    import nbformat
+
+    return nbformat.read(stored(key), as_version=4)
+
+
+# ---------------------------------------------------------------- the pre-build step
+
+
+def pages(folders: list[Path]) -> list[Path]:
+    found = []
+    for folder in folders:
+        for page in sorted(folder.rglob("*.md")):
+            rel = page.relative_to(folder)
+            if not any(part.startswith(("_", ".")) for part in rel.parts):
+                found.append(page)
+    return found
+
+
+def _label(page: Path) -> str:
+    return f"{page.stem} ({page.parent.name})"
+
+
+def _run(page: str, key: str) -> tuple[str, float]:
+    return page, execute(Path(page), key)
+
+
+def execute_all(folders: list[Path], jobs: int) -> int:
+    """Execute every page not yet stored, ``jobs`` at a time; print what ran and what was kept."""
+    started = time.monotonic()
+    package = _package_digest()
+    by_key: dict[str, list[Path]] = {}
+    for page in pages(folders):
+        if has_code(page):
+            by_key.setdefault(page_key(page, package), []).append(page)
+    todo = {key: group for key, group in by_key.items() if not stored(key).is_file()}
+    kept = sum(len(group) for key, group in by_key.items() if key not in todo)
+    print(
+        f"execstore: {len(by_key)} executions for {sum(map(len, by_key.values()))} pages; "
+        f"{kept} pages from the store, {len(todo)} to execute ({jobs} at a time)",
+        flush=True,
+    )
+    failed = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_run, str(group[0]), key): group for key, group in todo.items()}
+        for future in as_completed(futures):
+            group = futures[future]
+            names = ", ".join(_label(p) for p in group)
+            try:
+                _, seconds = future.result()
+            except PageError as error:
+                failed.append(str(error))
+                print(f"execstore: FAILED {names}", flush=True)
+                continue
+            print(f"execstore: executed {names} in {seconds:.1f} s", flush=True)
+    for message in failed:
+        print(message, file=sys.stderr)
+    print(f"execstore: done in {time.monotonic() - started:.1f} s", flush=True)
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------- inside Sphinx
+
+
+def _store_client_factory():
+    from myst_nb.core.execute.base import ExecutionError, NotebookClientBase
+
+    class NotebookClientStore(NotebookClientBase):
+        """Outputs from the store, executing (and storing) the page if it is missing."""
+
+        def start_client(self):
+            page = Path(self.path)
+            key = page_key(page)
+            runtime = None
+            if not stored(key).is_file():
+                self.logger.info("Executing notebook (not in the store)")
+                try:
+                    runtime = execute(page, key)
+                except PageError as error:
+                    self.logger.warning(str(error), subtype="exec")
+                    raise ExecutionError(str(page)) from error
+            self._notebook = merge_outputs(self.notebook, load(key))
+            self.exec_metadata = {
+                "mtime": stored(key).stat().st_mtime,
+                "runtime": runtime,
+                "method": "cache",
+                "succeeded": True,
+                "error": None,
+                "traceback": None,
+            }
+
+    return NotebookClientStore
+
+
+def setup(app):
+    """Serve every page's outputs from the store (``nb_execution_mode = "cache"``)."""
+    import myst_nb.sphinx_
+
+    original = myst_nb.sphinx_.create_client
+    client = _store_client_factory()
+
+    def create_client(notebook, source, nb_config, logger, read_fmt=None):
+        has_code = any(cell.cell_type == "code" for cell in notebook.cells)
+        if nb_config.execution_mode == "cache" and has_code and Path(source).is_file():
+            return client(notebook, Path(source), nb_config, logger)
+        return original(notebook, source, nb_config, logger, read_fmt)
+
+    myst_nb.sphinx_.create_client = create_client
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="+", type=Path, help="docs/en docs/zh_CN")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    return execute_all([f.resolve() for f in args.folders], max(1, args.jobs))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,110 @@
+"""One execution serves both languages: the outputs are those each page would get on its own.
+
+``nox -s docs`` executes a page once for both languages (docs/_shared/execstore.py)
+when their code is the same apart from comments. Here a few Chinese pages are
+executed on their own, with their own comments, as the build did before, and
+every output (text, figures as PNG bytes, glued values) must equal the one the
+page shows from the shared execution. Run by ``nox -s buildcheck`` after
+``nox -s docs``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+sys.path.insert(0, str(DOCS / "_shared"))
+
+import execstore  # noqa: E402
+
+PAGES = ["rnn_cell", "gradient_checking", "gru"]  # small pages with figures, glue and tables
+
+
+def outputs(nb) -> list[str]:
+    """Each code cell's outputs as JSON, consecutive stream pieces joined.
+
+    How a kernel splits a cell's printing into stream messages depends on
+    timing; the book joins them (``nb_merge_streams``), so only the joined
+    text is what a reader sees.
+    """
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged: list[dict] = []
+        for out in cell.get("outputs", []):
+            out = dict(out)
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and out["output_type"] == "stream"
+                and last["output_type"] == "stream"
+                and last["name"] == out["name"]
+            ):
+                last["text"] += out["text"]
+            else:
+                merged.append(out)
+        cells.append(json.dumps(merged, sort_keys=True))
+    return cells
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_shared_execution_equals_own_execution(name, tmp_path, monkeypatch):
+    en, zh = DOCS / "en" / f"{name}.md", DOCS / "zh_CN" / f"{name}.md"
+    nb_zh = execstore.read_page(zh)
+    key = execstore.page_key(zh)
+    assert key == execstore.page_key(en), "the two languages should share one execution"
+    assert execstore.stored(key).is_file(), "run nox -s docs first"
+    shown = execstore.merge_outputs(nb_zh, execstore.load(key))
+
+    # the Chinese page run by itself, in its own folder, into a separate store
+    monkeypatch.setattr(execstore, "STORE", tmp_path)
+    execstore.execute(zh, key)
+    own = execstore.load(key)
+    assert [c.source for c in own.cells] == [c.source for c in nb_zh.cells]  # its own comments
+    assert outputs(shown) == outputs(own)
+    assert any('"image/png"' in o or '"text/plain"' in o for o in outputs(own))
+
+
+def test_pages_that_read_their_edition_run_once_per_language():
+    """The language model declares the prose it trains on, so each edition has its own key."""
+    keys = {lang: execstore.page_key(DOCS / lang / "char_lm.md") for lang in ("en", "zh_CN")}
+    assert keys["en"] != keys["zh_CN"]
+
+
+def test_a_declared_input_changes_the_key(tmp_path):
+    page = tmp_path / "page.md"
+    data = tmp_path / "data.json"
+    page.write_text(
+        "---\nkernelspec:\n  name: python3\n  display_name: Python 3\nrnn_tutorial:\n"
+        '  inputs: ["data.json"]\n---\n\n# T\n\n```{code-cell} ipython3\nprint(1)\n```\n',
+        encoding="utf-8",
+    )
+    data.write_text("1", encoding="utf-8")
+    before = execstore.page_key(page)
+    data.write_text("2", encoding="utf-8")
+    after = execstore.page_key(page)
+    assert before != after
+    # comments do not change it; code does
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("print(1)", "print(1)  # a comment"), encoding="utf-8")
+    assert execstore.page_key(page) == after
+    page.write_text(text.replace("print(1)", "print(2)"), encoding="utf-8")
+    assert execstore.page_key(page) != after
+
+
+def test_merge_keeps_the_page_code_and_takes_the_outputs():
+    nb = execstore.read_page(DOCS / "zh_CN" / "rnn_cell.md")
+    done = copy.deepcopy(nb)
+    for i, cell in enumerate(c for c in done.cells if c.cell_type == "code"):
+        cell.source = "# another language\n" + cell.source
+        cell.outputs = [{"output_type": "stream", "name": "stdout", "text": f"{i}\n"}]
+    merged = execstore.merge_outputs(nb, done)
+    code = [c for c in merged.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == [c.source for c in nb.cells if c.cell_type == "code"]
+    assert [c.outputs[0]["text"] for c in code] == [f"{i}\n" for i in range(len(code))]
