@@ -107,7 +107,7 @@ def rnn_forward_steps(
     h = h0
     for t in range(T):
         h_new, step = rnn_step_forward(x[:, t], h, params, activation=activation)
-        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its state
+        h = np.where(valid[:, t, None], h_new, h)  # kept past a sequence's end
         hs[:, t] = h
         steps.append(step)
     hs[~valid] = 0  # and its outputs are zero
@@ -162,9 +162,9 @@ def rnn_backward_steps(dhs: np.ndarray, cache: StepCaches):
     dh_next = np.zeros((N, H), dtype=dhs.dtype)
     for t in reversed(range(T)):
         valid_t = valid[:, t, None]
-        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # none into a padded step
         dx[:, t], dh_prev, step_grads = rnn_step_backward(dh, steps[t])
-        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the state's gradient passes by
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # a padded step passes it on
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads
@@ -212,7 +212,7 @@ def lstm_forward_steps(
     h, c = h0, c0
     for t in range(T):
         h_new, c_new, step = lstm_step_forward(x[:, t], h, c, params)
-        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its states
+        h = np.where(valid[:, t, None], h_new, h)  # both kept past the end
         c = np.where(valid[:, t, None], c_new, c)
         hs[:, t], cs[:, t] = h, c
         steps.append(step)
@@ -273,10 +273,10 @@ def lstm_backward_steps(dhs: np.ndarray, cache: StepCaches, dc_last: np.ndarray 
     dc_next = np.zeros((N, H), dtype=dtype) if dc_last is None else dc_last
     for t in reversed(range(T)):
         valid_t = valid[:, t, None]
-        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # none into a padded step
         dc = np.where(valid_t, dc_next, 0)
         dx[:, t], dh_prev, dc_prev, step_grads = lstm_step_backward(dh, dc, steps[t])
-        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the states' gradients pass by
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # a padded step passes both on
         dc_next = np.where(valid_t, dc_prev, dc_next)
         for key in grads:
             grads[key] += step_grads[key]
@@ -323,7 +323,7 @@ def gru_forward_steps(
     h = h0
     for t in range(T):
         h_new, step = gru_step_forward(x[:, t], h, params, form)
-        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its state
+        h = np.where(valid[:, t, None], h_new, h)  # kept past a sequence's end
         hs[:, t] = h
         steps.append(step)
     hs[~valid] = 0  # and its outputs are zero
@@ -368,9 +368,9 @@ def gru_backward_steps(dhs: np.ndarray, cache: StepCaches):
     dh_next = np.zeros((N, H), dtype=dhs.dtype)
     for t in reversed(range(T)):
         valid_t = valid[:, t, None]
-        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # none into a padded step
         dx[:, t], dh_prev, step_grads = gru_step_backward(dh, steps[t])
-        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the state's gradient passes by
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # a padded step passes it on
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads

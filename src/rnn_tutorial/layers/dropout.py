@@ -259,14 +259,14 @@ def variational_layer_forward(
     True
     """
     x, mask, state0, lengths = _variational_inputs(cell, x, mask, state0, lengths)
-    valid = _valid_steps(lengths, *x.shape[:2])  # (N, T): which steps lie inside their sequence
+    valid = _valid_steps(lengths, *x.shape[:2])  # (N, T): steps inside their sequence
     outputs, caches = [], []
     state = state0
     for t in range(x.shape[1]):
         masked = (state[0] * mask, *state[1:])  # the same mask at every step; c is not masked
         hs_t, new, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
         inside = valid[:, t, None]  # past its end a sequence keeps its state
-        state = tuple(np.where(inside, s_new, s) for s_new, s in zip(new, state, strict=True))
+        state = tuple(np.where(inside, a, b) for a, b in zip(new, state, strict=True))
         outputs.append(hs_t)
         caches.append(cache_t)
     hs = zero_past_end(np.concatenate(outputs, axis=1), lengths)
