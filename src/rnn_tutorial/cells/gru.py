@@ -374,8 +374,8 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after",
         np.add(n, tmp, out=h[t + 1])  # (1 - z) n + z h_{t-1}
         if t >= first_end:  # a sequence past its end keeps its state
             np.copyto(h[t + 1], h[t], where=ended[t])
-    hs = zero_past_end(h[1:].transpose(1, 0, 2), lengths)
-    return hs, GRUCache(xs, h, gates, hn, params, form, lengths)
+    hs = h[1:] if lengths is None else np.where(ended, 0, h[1:])  # outputs past an end: 0
+    return hs.transpose(1, 0, 2), GRUCache(xs, h, gates, hn, params, form, lengths)
 
 
 def gru_backward(dhs: np.ndarray, cache: GRUCache):

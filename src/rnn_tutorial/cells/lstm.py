@@ -313,8 +313,8 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *,
             np.copyto(h[t + 1], h[t], where=ended[t])
             np.copyto(c[t + 1], c[t], where=ended[t])
     cache = LSTMCache(xs, h, c, gates, tanh_c, params, lengths)
-    hs, cs = (zero_past_end(s[1:].transpose(1, 0, 2), lengths) for s in (h, c))
-    return hs, cs, cache
+    hs, cs = (s[1:] if lengths is None else np.where(ended, 0, s[1:]) for s in (h, c))
+    return hs.transpose(1, 0, 2), cs.transpose(1, 0, 2), cache  # outputs past an end: 0
 
 
 def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None = None):

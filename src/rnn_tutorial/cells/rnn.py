@@ -235,8 +235,8 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
             np.maximum(a, 0, out=a)
         if t >= first_end:  # a sequence past its end keeps its state
             np.copyto(a, h[t], where=ended[t])
-    hs = zero_past_end(h[1:].transpose(1, 0, 2), lengths)
-    return hs, RNNCache(xs, h, params, activation, lengths)
+    hs = h[1:] if lengths is None else np.where(ended, 0, h[1:])  # outputs past an end: 0
+    return hs.transpose(1, 0, 2), RNNCache(xs, h, params, activation, lengths)
 
 
 def rnn_backward(dhs: np.ndarray, cache: RNNCache):
