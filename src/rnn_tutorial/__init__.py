@@ -62,6 +62,7 @@ from .data import (
     read_prose,
     sine_windows,
 )
+from .decoding import BeamSearchResult, beam_search, log_softmax
 from .layers import (
     BidirectionalCache,
     DenseCache,
@@ -118,6 +119,8 @@ from .models import (
     StackFitHistory,
     TrainingHistory,
     Vocabulary,
+    beam_decode,
+    decoder_step,
     decoding_accuracy,
     greedy_decode,
     init_seq2seq,
@@ -163,6 +166,9 @@ __all__ = [
     "Adagrad",
     "Adam",
     "adding_problem",
+    "beam_decode",
+    "beam_search",
+    "BeamSearchResult",
     "bidirectional_backward",
     "bidirectional_forward",
     "BidirectionalCache",
@@ -171,6 +177,7 @@ __all__ = [
     "clip_elementwise",
     "clip_global_norm",
     "count_params",
+    "decoder_step",
     "decoding_accuracy",
     "dense_backward",
     "dense_forward",
@@ -214,6 +221,7 @@ __all__ = [
     "layer_forward",
     "LayerCache",
     "length_mask",
+    "log_softmax",
     "lstm_backward",
     "lstm_backward_steps",
     "lstm_forward",

@@ -16,6 +16,8 @@ from .position_classifier import (
 from .seq2seq import (
     EncoderDecoder,
     Seq2SeqCache,
+    beam_decode,
+    decoder_step,
     decoding_accuracy,
     greedy_decode,
     init_seq2seq,
@@ -31,7 +33,9 @@ from .stacked_classifier import (
 )
 
 __all__ = [
+    "beam_decode",
     "CharRNN",
+    "decoder_step",
     "decoding_accuracy",
     "EncoderDecoder",
     "FitHistory",
