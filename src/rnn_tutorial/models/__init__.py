@@ -1,5 +1,15 @@
-"""Trained wholes: the character model, the sequence classifiers, the encoder-decoder."""
+"""Trained wholes: the character model, the sequence classifiers, the encoder-decoders."""
 
+from .attention_seq2seq import (
+    AttentionEncoderDecoder,
+    AttentionSeq2SeqCache,
+    attention_decode,
+    attention_decoder_step,
+    attention_seq2seq_backward,
+    attention_seq2seq_forward,
+    attention_seq2seq_loss,
+    init_attention_seq2seq,
+)
 from .charlm import (
     CharRNN,
     TrainingHistory,
@@ -33,6 +43,13 @@ from .stacked_classifier import (
 )
 
 __all__ = [
+    "attention_decode",
+    "attention_decoder_step",
+    "attention_seq2seq_backward",
+    "attention_seq2seq_forward",
+    "attention_seq2seq_loss",
+    "AttentionEncoderDecoder",
+    "AttentionSeq2SeqCache",
     "beam_decode",
     "CharRNN",
     "decoder_step",
@@ -40,6 +57,7 @@ __all__ = [
     "EncoderDecoder",
     "FitHistory",
     "greedy_decode",
+    "init_attention_seq2seq",
     "init_seq2seq",
     "one_hot",
     "PositionClassifier",
