@@ -7,6 +7,10 @@ Variants, forward and forward+backward, float32 and float64:
 - ``step_loop``: the fused step functions called once per step
   (``rnn_tutorial.cells.step_loops``), the code the chapters teach;
 - ``fast``: the package's sequence functions (``rnn_forward`` ...);
+- ``masked``: the same on a padded batch, ``lengths`` drawn uniformly from
+  [T/2, T] with the first sequence full (GFLOP/s still count all T steps);
+  the ``/ fast`` column is its median time over the unmasked one, the price
+  of the lengths (the JSON also keeps the ratio of the fastest runs);
 - ``torch``: ``torch.nn.RNN``/``LSTM``/``GRU``, batch-first, on the CPU.
 
 All variants of one configuration are timed in turn, round after round, so a
@@ -17,6 +21,7 @@ compared with a large square numpy matrix product timed in the same run.
     python benchmarks/recurrences.py                 # the full run, JSON to results/latest.json
     python benchmarks/recurrences.py --quick         # small shapes, a few seconds
     python benchmarks/recurrences.py --cells lstm --dtypes float32 --shapes 1
+    python benchmarks/recurrences.py --variants fast masked --no-torch   # the price of lengths
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from pathlib import Path
 
 SHAPES = [(1, 100, 64, 128), (32, 50, 64, 128), (64, 100, 128, 256), (128, 35, 256, 512)]
 QUICK_SHAPES = [(1, 20, 16, 32), (16, 20, 32, 64)]
-VARIANTS = ("per_gate", "step_loop", "fast", "torch")
+VARIANTS = ("per_gate", "step_loop", "fast", "masked", "torch")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -45,6 +50,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--quick", action="store_true", help="two small shapes, few repeats")
     parser.add_argument("--no-torch", action="store_true", help="numpy variants only")
+    parser.add_argument(
+        "--variants", nargs="+", choices=VARIANTS[:-1], help="numpy variants to time (default all)"
+    )
     parser.add_argument("--budget", type=float, default=1.5, help="seconds per configuration")
     parser.add_argument("--out", type=Path, help="JSON file (default results/latest.json)")
     return parser.parse_args(argv)
@@ -58,13 +66,13 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 import rnn_tutorial as rt  # noqa: E402
-from rnn_tutorial.cells import per_gate  # noqa: E402
 from rnn_tutorial.book.performance import gemm_gflops, sequence_flops, side_by_side  # noqa: E402
+from rnn_tutorial.cells import per_gate  # noqa: E402
 
 INIT = {"rnn": rt.init_rnn, "lstm": rt.init_lstm, "gru": rt.init_gru}
 
 
-def numpy_variants(cell, x, h0, params):
+def numpy_variants(cell, x, h0, params, lengths):
     """``{variant: (forward, forward_backward)}`` closures for our implementations."""
     dhs = np.ones((x.shape[0], x.shape[1], h0.shape[1]), dtype=x.dtype)
     if cell == "rnn":
@@ -96,7 +104,24 @@ def numpy_variants(cell, x, h0, params):
             return backward(dhs, cache)
 
         out[name] = (fwd, fwd_bwd)
+    forward, backward = pairs["fast"]
+
+    def masked_fwd():
+        return forward(x, *states, params, lengths=lengths)
+
+    def masked_fwd_bwd():
+        *_, cache = forward(x, *states, params, lengths=lengths)
+        return backward(dhs, cache)
+
+    out["masked"] = (masked_fwd, masked_fwd_bwd)
     return out
+
+
+def padded_lengths(B, T, rng):
+    """Lengths of a padded batch: uniform in [T/2, T], the first sequence full (as padded)."""
+    lengths = rng.integers(max(1, T // 2), T + 1, size=B)
+    lengths[0] = T
+    return lengths
 
 
 def torch_variant(cell, x, h0, torch):
@@ -185,7 +210,7 @@ def main() -> int:
     rows = []
     head = f"{'cell':5} {'dtype':8} {'B':>4} {'T':>4} {'D':>4} {'H':>4} {'mode':8} "
     head += f"{'variant':10} {'median ms':>10} {'GFLOP/s':>8} {'% peak':>7} {'/ torch':>8}"
-    head += f" {'min/torch':>9}"
+    head += f" {'min/torch':>9} {'/ fast':>7}"
     print(head)
     rng = np.random.default_rng(0)
     for cell in ARGS.cells:
@@ -195,7 +220,10 @@ def main() -> int:
                 params = INIT[cell](D, H, rng=rng, dtype=dtype)
                 x = rng.standard_normal((B, T, D)).astype(dtype)
                 h0 = np.zeros((B, H), dtype=dtype)
-                variants = numpy_variants(cell, x, h0, params)
+                lengths = padded_lengths(B, T, rng)
+                variants = numpy_variants(cell, x, h0, params, lengths)
+                if ARGS.variants:
+                    variants = {k: v for k, v in variants.items() if k in ARGS.variants}
                 if torch is not None:
                     variants["torch"] = torch_variant(cell, x, h0, torch)
                 for m, mode in enumerate(("forward", "forward+backward")):
@@ -229,9 +257,18 @@ def main() -> int:
                             "ratio_to_torch": ratio,
                         }
                         rows.append(row)
+                        if name == "masked" and "fast" in medians:
+                            row["lengths"] = lengths.tolist()
+                            row["ratio_to_fast"] = seconds / medians["fast"]
+                            row["min_ratio_to_fast"] = fastest[name] / fastest["fast"]
                         ratio_text = f"{ratio:8.2f}" if ratio is not None else f"{'':8}"
-                        if ratio is not None:
-                            ratio_text += f" {row['min_ratio_to_torch']:9.2f}"
+                        ratio_text += (
+                            f" {row['min_ratio_to_torch']:9.2f}"
+                            if ratio is not None
+                            else f" {'':9}"
+                        )
+                        if name == "masked" and "ratio_to_fast" in row:
+                            ratio_text += f" {row['ratio_to_fast']:7.3f}"
                         print(
                             f"{cell:5} {dtype_name:8} {B:4} {T:4} {D:4} {H:4} {mode[:8]:8} "
                             f"{name:10} {seconds * 1e3:10.2f} {gflops:8.2f} "
