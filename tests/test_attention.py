@@ -136,6 +136,36 @@ def test_model_weights_ignore_padding():
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_padding_symbols_change_nothing(cell):
+    """The encoder stops at each source's length and attention ignores the rest."""
+    params = init_attention_seq2seq(cell, V, H, rng=np.random.default_rng(9))
+    changed = SOURCE.copy()
+    changed[1, 2:] = [1, 3]  # row 1 has length 2
+    changed[2, 3] = 0  # row 2 has length 3
+    first = attention_seq2seq_forward(
+        cell, SOURCE, TARGET, params, end=END, lengths=SOURCE_LENGTHS
+    )
+    second = attention_seq2seq_forward(
+        cell, changed, TARGET, params, end=END, lengths=SOURCE_LENGTHS
+    )
+    np.testing.assert_array_equal(first[0], second[0])  # logits
+    np.testing.assert_array_equal(first[1], second[1])  # weights
+    # and the same row alone, unpadded, gives the same answer to rounding
+    alone, weights_alone, _ = attention_seq2seq_forward(
+        cell, SOURCE[1:2, :2], TARGET[1:2], params, end=END
+    )
+    np.testing.assert_allclose(alone[0], first[0][1], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weights_alone[0], first[1][1, :, :2], rtol=1e-12, atol=1e-15)
+    answers, _, _ = attention_decode(
+        cell, changed, params, end=END, max_len=5, lengths=SOURCE_LENGTHS, beam_width=2
+    )
+    answers_ref, _, _ = attention_decode(
+        cell, SOURCE, params, end=END, max_len=5, lengths=SOURCE_LENGTHS, beam_width=2
+    )
+    np.testing.assert_array_equal(answers, answers_ref)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_greedy_answer_and_weights_agree_with_teacher_forcing_on_itself(cell):
     """Fed its own greedy answer, the teacher-forced pass picks it again, with the same weights."""
     rng = np.random.default_rng(7)

@@ -79,7 +79,12 @@ def test_attention_layer_against_torch_autograd(score):
 
 
 def torch_attention_seq2seq_loss(source, target, params, mask, end):
-    """The whole model with a vanilla (tanh) RNN cell, step by step in torch."""
+    """The whole model with a vanilla (tanh) RNN cell, step by step in torch.
+
+    The encoder stops at each source's length, as ``pack_padded_sequence``
+    would make it: past the end its state is carried unchanged and its outputs
+    are zero.
+    """
     V = params["W_hy"].shape[1]
     eye = torch.eye(V, dtype=torch.float64)
     att = {k[4:]: v for k, v in params.items() if k.startswith("att_")}
@@ -87,8 +92,10 @@ def torch_attention_seq2seq_loss(source, target, params, mask, end):
     states = []
     for t in range(source.shape[1]):
         x = eye[source[:, t]]
-        h = torch.tanh(x @ params["enc_W_xh"] + h @ params["enc_W_hh"] + params["enc_b_h"])
-        states.append(h)
+        h_new = torch.tanh(x @ params["enc_W_xh"] + h @ params["enc_W_hh"] + params["enc_b_h"])
+        valid = torch.from_numpy(mask[:, t : t + 1])
+        h = torch.where(valid, h_new, h)
+        states.append(torch.where(valid, h_new, torch.zeros_like(h_new)))
     hs = torch.stack(states, dim=1)
     previous = np.concatenate([np.full((target.shape[0], 1), end), target[:, :-1]], axis=1)
     s, logits, weights = h, [], []

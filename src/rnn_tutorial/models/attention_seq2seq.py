@@ -19,11 +19,12 @@ Weights: the encoder under ``enc_`` (input size V), the decoder under
 ``att_W_k``, ``att_v``; none for the dot product) and the output layer
 ``W_hy`` (2H, V), ``b_y``.
 
-Padded sources: ``lengths`` gives each source's length, and attention never
-weighs a position past it (:func:`~rnn_tutorial.length_mask`). The encoder
-itself still runs over the padding, so its final state, the decoder's start,
-has read it; a model should learn to ignore that, or sources should share one
-length per batch.
+Padded sources: ``lengths`` gives each source's length. The encoder stops at
+each source's end (:func:`~rnn_tutorial.layer_forward` with ``lengths``): its
+states past the end are zero and its final state, the decoder's start, is the
+one at the last valid step. Attention never weighs a position past the end
+(:func:`~rnn_tutorial.length_mask`). The padding symbols therefore change
+nothing at all.
 """
 
 from __future__ import annotations
@@ -114,9 +115,10 @@ def _source_mask(lengths, source: np.ndarray):
     return None if lengths is None else length_mask(lengths, source.shape[1])
 
 
-def _encode(cell, source, params, V, **options):
-    dtype = np.result_type(params["W_hy"])
-    return layer_forward(cell, one_hot(source, V, dtype=dtype), _layer(params, "enc_"), **options)
+def _encode(cell, source, params, V, lengths=None, **options):
+    """The encoder's states (N, S, H), final state and cache; each source stops at its length."""
+    x = one_hot(source, V, dtype=np.result_type(params["W_hy"]))
+    return layer_forward(cell, x, _layer(params, "enc_"), lengths=lengths, **options)
 
 
 def _attend_and_step(cell, y_prev, state, hs_enc, mask, params, **options):
@@ -157,7 +159,8 @@ def attention_seq2seq_forward(
     end : int
         The end symbol, also the decoder's first input.
     lengths : ndarray of int, shape (N,), optional
-        The sources' lengths; attention ignores the positions past them.
+        The sources' lengths :math:`\ell`: the encoder stops there, and
+        attention ignores the positions past them.
     **options
         The cell's options.
 
@@ -173,7 +176,7 @@ def attention_seq2seq_forward(
     .. math::
 
         (h_1, \dots, h_S) &= \mathrm{layer}_{\mathrm{enc}}(e(x_1), \dots, e(x_S)), \qquad
-        s_0 = h_S \\
+        s_0 = h_{\ell} \\
         c_t, a_t &= \mathrm{attend}(s_{t-1}, h_{1..S}), \qquad
         s_t = \mathrm{cell}_{\mathrm{dec}}([e(y_{t-1}), c_t], s_{t-1}) \\
         z_t &= [s_t, c_t] W_{hy} + b_y
@@ -195,7 +198,7 @@ def attention_seq2seq_forward(
             "they must hold the same number of sequences N"
         )
     mask = _source_mask(lengths, source)
-    hs_enc, state, enc_cache = _encode(cell, source, params, V, **options)
+    hs_enc, state, enc_cache = _encode(cell, source, params, V, lengths, **options)
     y_in = one_hot(teacher_forcing_inputs(target, end), V, dtype=hs_enc.dtype)
     outputs, weights, steps, attention = [], [], [], []
     for t in range(target.shape[1]):
@@ -346,7 +349,7 @@ def attention_decode(
     mask = _source_mask(lengths, source)
     if mask is None:
         mask = np.ones(source.shape, dtype=bool)
-    hs_enc, state, _ = _encode(cell, source, params, V, **options)
+    hs_enc, state, _ = _encode(cell, source, params, V, lengths, **options)
     result = beam_search(
         attention_decoder_step(cell, params, **options),
         (*state, hs_enc, mask),
