@@ -10,9 +10,10 @@ the groups above it in this list and from the top-level modules
 (``validation``, ``params``, ``timeaxis``, ``layouts``):
 
 - ``cells``: the RNN, LSTM and GRU, one step and whole sequences;
-- ``layers``: dense, the sequence layer of any cell, bidirectional, stacked, dropout;
+- ``layers``: dense, the sequence layer of any cell, bidirectional, stacked, dropout,
+  attention;
 - ``training``: losses, optimisers, clipping, gradient checks, BPTT, gradient flow;
-- ``models``: the trained wholes (character model, classifiers, encoder-decoder);
+- ``models``: the trained wholes (character model, classifiers, encoder-decoders);
 - ``data``: the book's corpus and synthetic tasks;
 - ``book``: numbers glued into pages, diagrams, benchmark reading.
 
@@ -62,7 +63,9 @@ from .data import (
     read_prose,
     sine_windows,
 )
+from .decoding import BeamSearchResult, beam_search, log_softmax
 from .layers import (
+    AttentionCache,
     BidirectionalCache,
     DenseCache,
     DropoutCache,
@@ -71,6 +74,8 @@ from .layers import (
     StackCache,
     SumProjectionsCache,
     VariationalLayerCache,
+    attention_backward,
+    attention_forward,
     bidirectional_backward,
     bidirectional_forward,
     dense_backward,
@@ -80,6 +85,7 @@ from .layers import (
     dropout_mask,
     embedding_backward,
     embedding_forward,
+    init_attention,
     init_bidirectional,
     init_layer,
     init_stack,
@@ -108,6 +114,8 @@ from .layouts import (
     lstm_to_torch,
 )
 from .models import (
+    AttentionEncoderDecoder,
+    AttentionSeq2SeqCache,
     CharRNN,
     EncoderDecoder,
     FitHistory,
@@ -118,8 +126,16 @@ from .models import (
     StackFitHistory,
     TrainingHistory,
     Vocabulary,
+    attention_decode,
+    attention_decoder_step,
+    attention_seq2seq_backward,
+    attention_seq2seq_forward,
+    attention_seq2seq_loss,
+    beam_decode,
+    decoder_step,
     decoding_accuracy,
     greedy_decode,
+    init_attention_seq2seq,
     init_seq2seq,
     one_hot,
     reversal_task,
@@ -163,6 +179,19 @@ __all__ = [
     "Adagrad",
     "Adam",
     "adding_problem",
+    "attention_backward",
+    "attention_decode",
+    "attention_decoder_step",
+    "attention_forward",
+    "attention_seq2seq_backward",
+    "attention_seq2seq_forward",
+    "attention_seq2seq_loss",
+    "AttentionCache",
+    "AttentionEncoderDecoder",
+    "AttentionSeq2SeqCache",
+    "beam_decode",
+    "beam_search",
+    "BeamSearchResult",
     "bidirectional_backward",
     "bidirectional_forward",
     "BidirectionalCache",
@@ -171,6 +200,7 @@ __all__ = [
     "clip_elementwise",
     "clip_global_norm",
     "count_params",
+    "decoder_step",
     "decoding_accuracy",
     "dense_backward",
     "dense_forward",
@@ -200,6 +230,8 @@ __all__ = [
     "GRUCache",
     "GRUStepCache",
     "hidden_gradient_norms",
+    "init_attention",
+    "init_attention_seq2seq",
     "init_bidirectional",
     "init_dense",
     "init_embedding",
@@ -214,6 +246,7 @@ __all__ = [
     "layer_forward",
     "LayerCache",
     "length_mask",
+    "log_softmax",
     "lstm_backward",
     "lstm_backward_steps",
     "lstm_forward",

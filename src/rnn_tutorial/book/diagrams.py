@@ -1192,6 +1192,77 @@ def draw_encoder_decoder(source="ABCD", target="WXYZ", *, end="_", ax=None):
 __all__.append("draw_encoder_decoder")
 
 
+# ------------------------------------------------------------------ attention
+
+
+def draw_attention(S: int = 4, ax=None):
+    r"""Draw one decoder step with attention: every encoder state weighed, summed, read.
+
+    Bottom, the encoder's states :math:`h_1, \dots, h_S`. Each sends its state
+    to the sum node along an arrow labelled with its weight :math:`a_{t,j}`;
+    the dashed arrow from the previous decoder state :math:`s_{t-1}` (the
+    query) to the sum node marks that the weights are computed from it. The
+    sum is the context vector :math:`c_t`, which enters the decoder's step
+    :math:`s_t` beside the previous symbol :math:`y_{t-1}` and reaches the
+    output :math:`y_t` too.
+
+    Parameters
+    ----------
+    S : int, default 4
+        Source positions, 1 to 6.
+    ax : matplotlib Axes, optional
+        Where to draw; by default a new figure sized to the drawing.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_attention(3)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("$a"))
+    ['$a_{t,1}$', '$a_{t,2}$', '$a_{t,3}$']
+    """
+    if not (isinstance(S, int | np.integer) and not isinstance(S, bool) and 1 <= S <= 6):
+        raise ValueError(f"S must be an integer from 1 to 6, got {S!r}")
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    sheet = _Sheet(ax)
+    pitch, y_h, y_sum, y_c = 1.0, 0.0, 1.9, 2.9
+    middle = (S - 1) * pitch / 2
+    total = _op_node(sheet, middle, y_sum, "plus", r=0.2)
+    for j in range(S):
+        h = sheet.box(j * pitch, y_h, "hidden", f"$h_{{{j + 1}}}$", w=0.56, h=0.5)
+        end = total.x + (h.x - total.x) * 0.12, total.y - total.h / 2
+        sheet.arrow(h.top, end)
+        # the weight beside the arrow, a third of the way up, where the arrows are apart
+        lx = h.x + (end[0] - h.x) * 0.3
+        ly = h.top[1] + (end[1] - h.top[1]) * 0.3
+        sheet.text(lx - _GAP, ly, f"$a_{{t,{j + 1}}}$", ha="right")
+    context = sheet.box(middle, y_c, "hidden", "$c_t$", w=0.56, h=0.5)
+    sheet.arrow((total.x, total.y + total.h / 2), context.bottom)
+    x_dec = max(middle, (S - 1) * pitch) + 1.6
+    previous = sheet.box(x_dec, y_sum, "hidden", "$s_{t-1}$", w=0.7, h=0.5)
+    state = sheet.box(x_dec, y_c, "hidden", "$s_t$", w=0.7, h=0.5)
+    sheet.arrow((previous.left[0], previous.y), (total.x + total.w / 2, total.y)).set_linestyle(
+        "--"
+    )
+    sheet.arrow(previous.top, state.bottom)
+    sheet.arrow(context.right, state.left)
+    symbol = sheet.box(x_dec + 1.25, y_c, "input", "$y_{t-1}$")
+    sheet.arrow(symbol.left, state.right)
+    output = sheet.box(x_dec, y_c + 1.1, "output", "$y_t$")
+    sheet.arrow(state.top, output.bottom)
+    sheet.arrow(context.top, (output.left[0], output.y))
+    return _finish([sheet], created)
+
+
+__all__.append("draw_attention")
+
+
 # ------------------------------------------------------------------ stacked layers and dropout
 
 STACK_DROPOUT = ("none", "between", "non_recurrent")

@@ -1,6 +1,12 @@
 """Layers built on the cells: dense, the sequence layer of any cell, bidirectional,
-stacked, dropout."""
+stacked, dropout, attention."""
 
+from .attention import (
+    AttentionCache,
+    attention_backward,
+    attention_forward,
+    init_attention,
+)
 from .bidirectional import (
     BidirectionalCache,
     SumProjectionsCache,
@@ -45,6 +51,9 @@ from .stacked import (
 )
 
 __all__ = [
+    "attention_backward",
+    "attention_forward",
+    "AttentionCache",
     "bidirectional_backward",
     "bidirectional_forward",
     "BidirectionalCache",
@@ -58,6 +67,7 @@ __all__ = [
     "embedding_backward",
     "embedding_forward",
     "EmbeddingCache",
+    "init_attention",
     "init_bidirectional",
     "init_layer",
     "init_stack",

@@ -1,5 +1,15 @@
-"""Trained wholes: the character model, the sequence classifiers, the encoder-decoder."""
+"""Trained wholes: the character model, the sequence classifiers, the encoder-decoders."""
 
+from .attention_seq2seq import (
+    AttentionEncoderDecoder,
+    AttentionSeq2SeqCache,
+    attention_decode,
+    attention_decoder_step,
+    attention_seq2seq_backward,
+    attention_seq2seq_forward,
+    attention_seq2seq_loss,
+    init_attention_seq2seq,
+)
 from .charlm import (
     CharRNN,
     TrainingHistory,
@@ -16,6 +26,8 @@ from .position_classifier import (
 from .seq2seq import (
     EncoderDecoder,
     Seq2SeqCache,
+    beam_decode,
+    decoder_step,
     decoding_accuracy,
     greedy_decode,
     init_seq2seq,
@@ -31,11 +43,21 @@ from .stacked_classifier import (
 )
 
 __all__ = [
+    "attention_decode",
+    "attention_decoder_step",
+    "attention_seq2seq_backward",
+    "attention_seq2seq_forward",
+    "attention_seq2seq_loss",
+    "AttentionEncoderDecoder",
+    "AttentionSeq2SeqCache",
+    "beam_decode",
     "CharRNN",
+    "decoder_step",
     "decoding_accuracy",
     "EncoderDecoder",
     "FitHistory",
     "greedy_decode",
+    "init_attention_seq2seq",
     "init_seq2seq",
     "one_hot",
     "PositionClassifier",
