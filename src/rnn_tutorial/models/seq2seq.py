@@ -17,7 +17,9 @@ and the state is ``(h,)`` or ``(h, c)`` as the cell has it.
 - :func:`seq2seq_forward` / :func:`seq2seq_backward`: training with teacher
   forcing, where the decoder reads the *correct* previous symbol.
 - :func:`greedy_decode`: testing without it, the decoder reading its own
-  most probable previous symbol.
+  most probable previous symbol; :func:`beam_decode` keeps the ``B`` most
+  probable answers instead (:func:`~rnn_tutorial.beam_search` over
+  :func:`decoder_step`).
 - :func:`decoding_accuracy`: per-symbol and whole-sequence accuracy.
 - :func:`reversal_task`: a toy task, writing a digit string backwards.
 - :class:`EncoderDecoder`: the weights with Adam, for an experiment.
@@ -30,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..decoding import BeamSearchResult, beam_search, log_softmax
 from ..layers.dense import DenseCache, dense_backward, dense_forward
 from ..layers.sequence import LayerCache, init_layer, layer_backward, layer_forward
 from ..params import init_dense
@@ -42,6 +45,8 @@ from .classifier import FitHistory
 __all__ = [
     "EncoderDecoder",
     "Seq2SeqCache",
+    "beam_decode",
+    "decoder_step",
     "decoding_accuracy",
     "greedy_decode",
     "init_seq2seq",
@@ -266,8 +271,82 @@ def seq2seq_loss(cell: str, source, target, params: dict, *, end: int, **options
     return loss, seq2seq_backward(dlogits, cache)
 
 
+def decoder_step(cell: str, params: dict, **options):
+    """The decoder as a step of :func:`~rnn_tutorial.beam_search`: symbols in, log-probs out.
+
+    Returns
+    -------
+    callable
+        ``log_probs, state = step(tokens, state)`` with ``tokens`` (M,),
+        ``state`` the decoder's ``(h,)`` or ``(h, c)`` with rows (M, H) and
+        ``log_probs`` (M, V).
+
+    Examples
+    --------
+    >>> params = init_seq2seq("gru", 4, 6, rng=np.random.default_rng(0))
+    >>> step = decoder_step("gru", params)
+    >>> log_probs, (h,) = step(np.array([3, 0]), (np.zeros((2, 6)),))
+    >>> log_probs.shape, bool(np.allclose(np.exp(log_probs).sum(axis=1), 1.0))
+    ((2, 4), True)
+    """
+    V = _vocabulary(params)
+    dtype = np.result_type(params["W_hy"])
+    decoder = _layer(params, "dec_")
+
+    def step(tokens, state):
+        x = one_hot(tokens[:, None], V, dtype=dtype)  # one step: (M, 1, V)
+        hs, state, _ = layer_forward(cell, x, decoder, state, **options)
+        logits, _ = dense_forward(hs[:, 0], params)
+        return log_softmax(logits), state
+
+    return step
+
+
+def beam_decode(
+    cell: str,
+    source,
+    params: dict,
+    *,
+    end: int,
+    max_len: int,
+    beam_width: int,
+    alpha: float = 0.0,
+    **options,
+) -> BeamSearchResult:
+    """The ``beam_width`` most probable answers of each source (:func:`~rnn_tutorial.beam_search`).
+
+    The encoder's final state starts the decoder, whose first input is the end symbol.
+
+    Returns
+    -------
+    BeamSearchResult
+        ``tokens`` (N, B, L), best answer first, and their log-probabilities.
+
+    Examples
+    --------
+    >>> params = init_seq2seq("lstm", 4, 6, rng=np.random.default_rng(0))
+    >>> result = beam_decode("lstm", [[0, 1, 3]], params, end=3, max_len=5, beam_width=2)
+    >>> result.tokens.shape[:2], bool(result.scores[0, 0] >= result.scores[0, 1])
+    ((1, 2), True)
+    """
+    V = _vocabulary(params)
+    end = _check_end(end, V)
+    max_len = _check_int("max_len", max_len, 1)
+    source = _tokens("source", source, V)
+    dtype = np.result_type(params["W_hy"])
+    x_enc = one_hot(source, V, dtype=dtype)
+    _, state, _ = layer_forward(cell, x_enc, _layer(params, "enc_"), **options)
+    step = decoder_step(cell, params, **options)
+    return beam_search(
+        step, state, start=end, end=end, beam_width=beam_width, max_len=max_len, alpha=alpha
+    )
+
+
 def greedy_decode(cell: str, source, params: dict, *, end: int, max_len: int, **options):
     """Decode without teacher forcing: each step reads the symbol written the step before.
+
+    Greedy decoding is beam search of width 1 (:func:`beam_decode`): at every
+    step the single answer is extended by its most probable symbol.
 
     Parameters
     ----------
@@ -296,28 +375,8 @@ def greedy_decode(cell: str, source, params: dict, *, end: int, max_len: int, **
     >>> greedy_decode("lstm", [[0, 1, 3], [2, 2, 3]], params, end=3, max_len=5).shape[1] <= 5
     True
     """
-    V = _vocabulary(params)
-    end = _check_end(end, V)
-    max_len = _check_int("max_len", max_len, 1)
-    source = _tokens("source", source, V)
-    dtype = np.result_type(params["W_hy"])
-    decoder = _layer(params, "dec_")
-    _, state, _ = layer_forward(
-        cell, one_hot(source, V, dtype=dtype), _layer(params, "enc_"), **options
-    )
-    previous = np.full(source.shape[0], end)
-    ended = np.zeros(source.shape[0], dtype=bool)
-    written = []
-    for _ in range(max_len):
-        x = one_hot(previous[:, None], V, dtype=dtype)  # one step: (N, 1, V)
-        hs, state, _ = layer_forward(cell, x, decoder, state, **options)
-        logits, _ = dense_forward(hs[:, 0], params)
-        previous = np.where(ended, end, logits.argmax(axis=1))
-        written.append(previous)
-        ended |= previous == end
-        if ended.all():
-            break
-    return np.stack(written, axis=1)
+    result = beam_decode(cell, source, params, end=end, max_len=max_len, beam_width=1, **options)
+    return result.tokens[:, 0]
 
 
 def _answers(tokens: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
@@ -409,7 +468,7 @@ def reversal_task(n: int, length: int, *, digits: int = 10, rng: np.random.Gener
 
 
 class EncoderDecoder:
-    """An encoder-decoder's weights, trained with teacher forcing and Adam, decoded greedily.
+    """An encoder-decoder's weights, trained with teacher forcing and Adam, decoded by beam search.
 
     Parameters
     ----------
@@ -443,19 +502,30 @@ class EncoderDecoder:
         params = self.params if params is None else params
         return seq2seq_loss(self.cell, source, target, params, end=self.end, **self.options)
 
-    def decode(self, source, max_len: int) -> np.ndarray:
-        """Greedy answers (:func:`greedy_decode`)."""
-        return greedy_decode(
-            self.cell, source, self.params, end=self.end, max_len=max_len, **self.options
+    def decode(self, source, max_len: int, beam_width: int = 1, alpha: float = 0.0) -> np.ndarray:
+        """The best answer of a beam search (:func:`beam_decode`); greedy at width 1."""
+        result = beam_decode(
+            self.cell,
+            source,
+            self.params,
+            end=self.end,
+            max_len=max_len,
+            beam_width=beam_width,
+            alpha=alpha,
+            **self.options,
         )
+        return result.tokens[:, 0]
 
-    def accuracy(self, source, target, max_len: int | None = None) -> tuple[float, float]:
-        """Per-symbol and whole-sequence accuracy of greedy answers.
+    def accuracy(
+        self, source, target, max_len: int | None = None, beam_width: int = 1, alpha: float = 0.0
+    ) -> tuple[float, float]:
+        """Per-symbol and whole-sequence accuracy of decoded answers (greedy by default).
 
         ``max_len`` is twice the target's length by default.
         """
         max_len = 2 * np.shape(target)[1] if max_len is None else max_len
-        return decoding_accuracy(self.decode(source, max_len), target, end=self.end)
+        answers = self.decode(source, max_len, beam_width, alpha)
+        return decoding_accuracy(answers, target, end=self.end)
 
     def fit(
         self, source, target, *, steps: int, rng, batch_size: int = 32, lr=1e-2, clip=1.0
