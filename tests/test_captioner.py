@@ -180,3 +180,43 @@ def test_bad_input_is_named(call, words):
         call(params)
     for word in words:
         assert word in str(info.value)
+
+
+def _log_probability(cell, features, params, tokens):
+    """log p(caption | image) by teacher forcing: the sum over its tokens, <end> included."""
+    from rnn_tutorial import caption_forward as forward
+
+    total = np.zeros(len(tokens))
+    for n, row in enumerate(tokens):
+        length = int(np.argmax(row == CAPTION_END)) + 1
+        inputs = np.concatenate([[CAPTION_START], row[: length - 1]])[None]
+        logits, _ = forward(cell, features[n : n + 1], inputs, params)
+        z = logits[0] - logits[0].max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        total[n] = log_p[np.arange(length), row[:length]].sum()
+    return total
+
+
+@pytest.mark.parametrize("every_step", [False, True])
+def test_beam_of_width_one_is_greedy_and_wider_beams_score_no_worse(every_step):
+    from rnn_tutorial import caption_beam_search
+
+    rng = np.random.default_rng(17)
+    params = init_captioner("lstm", V, F, D, H, rng=rng, every_step=every_step)
+    params["b_y"][CAPTION_END] = 1.0  # captions that end within max_len
+    features = rng.normal(size=(6, F))
+    greedy = decode_captions("lstm", features, params, max_len=12)
+    one = caption_beam_search("lstm", features, params, beam_width=1, max_len=12)
+    for row, beam_row in zip(greedy, one.tokens[:, 0], strict=True):
+        length = int(np.argmax(row == CAPTION_END)) + 1
+        np.testing.assert_array_equal(row[:length], beam_row[:length])
+    wide = caption_beam_search("lstm", features, params, beam_width=4, max_len=12)
+    assert wide.ended[:, 0].all() and one.ended[:, 0].all()
+    greedy_score = _log_probability("lstm", features, params, greedy)
+    np.testing.assert_allclose(one.scores[:, 0], greedy_score, atol=1e-10)
+    np.testing.assert_allclose(
+        wide.scores[:, 0],
+        _log_probability("lstm", features, params, wide.tokens[:, 0]),
+        atol=1e-10,
+    )
+    assert np.all(wide.scores[:, 0] >= greedy_score - 1e-12)

@@ -32,6 +32,7 @@ __all__ = [
     "SceneSet",
     "caption_text",
     "caption_vocabulary",
+    "caption_words",
     "describe",
     "draw_scenes",
     "encode_captions",
@@ -368,6 +369,23 @@ def caption_vocabulary(language: str) -> tuple[str, ...]:
     if language == "zh":
         words.append("的")
     return _SPECIALS + tuple(dict.fromkeys(words))
+
+
+def caption_words(tokens, vocabulary) -> list[str]:
+    """The words of a written caption: the ids up to its first ``<end>``, without specials.
+
+    Examples
+    --------
+    >>> caption_words([3, 11, 15, 2, 0, 0], caption_vocabulary("en"))
+    ['a', 'red', 'circle']
+    """
+    words = []
+    for token in np.asarray(tokens).ravel():
+        if token == 2:
+            break
+        if token >= len(_SPECIALS):
+            words.append(vocabulary[token])
+    return words
 
 
 def encode_captions(captions, vocabulary) -> tuple[np.ndarray, np.ndarray]:

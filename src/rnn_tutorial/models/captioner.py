@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..cells.activations import softmax
+from ..decoding import BeamSearchResult, beam_search, log_softmax
 from ..layers.convolution import (
     Conv2dCache,
     MaxPoolCache,
@@ -61,6 +62,7 @@ __all__ = [
     "attribute_accuracy",
     "attribute_loss",
     "caption_backward",
+    "caption_beam_search",
     "caption_forward",
     "caption_loss",
     "caption_start",
@@ -597,9 +599,54 @@ def caption_step(cell: str, params: dict, features, tokens, state, **options):
     if _every_step(params, f.shape[1]):
         x = np.concatenate([x, f], axis=1)
     hs, state, _ = layer_forward(cell, x[:, None], _decoder(params), state, **options)
-    z = hs[:, 0] @ params["W_hy"] + params["b_y"]
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True)), state
+    return log_softmax(hs[:, 0] @ params["W_hy"] + params["b_y"]), state
+
+
+def caption_beam_search(
+    cell: str,
+    features,
+    params: dict,
+    *,
+    beam_width: int,
+    max_len: int,
+    alpha: float = 0.0,
+    **options,
+) -> BeamSearchResult:
+    """The ``beam_width`` most probable captions of each image (:func:`~rnn_tutorial.beam_search`).
+
+    The beam's state is ``(f, h)`` or ``(f, h, c)``: the feature vector
+    travels with each hypothesis, so that a decoder fed it at every step
+    finds it in the rows beam search has reordered.
+
+    Returns
+    -------
+    BeamSearchResult
+        ``tokens`` (N, B, L), best caption first, ``<end>`` after the last
+        word and in the positions after it; ``scores`` their log-probabilities.
+
+    Examples
+    --------
+    >>> params = init_captioner("lstm", 6, 3, 2, 4, rng=np.random.default_rng(0))
+    >>> result = caption_beam_search("lstm", np.ones((2, 3)), params, beam_width=3, max_len=5)
+    >>> result.tokens.shape[:2], bool(np.all(result.scores[:, 0] >= result.scores[:, 1]))
+    ((2, 3), True)
+    """
+    f = _features(features, params)
+
+    def step(tokens, state):
+        log_p, decoder_state = caption_step(cell, params, state[0], tokens, state[1:], **options)
+        return log_p, (state[0], *decoder_state)
+
+    state = (f, *caption_start(cell, f, params))
+    return beam_search(
+        step,
+        state,
+        start=CAPTION_START,
+        end=CAPTION_END,
+        beam_width=beam_width,
+        max_len=max_len,
+        alpha=alpha,
+    )
 
 
 def decode_captions(
