@@ -786,3 +786,16 @@ class Captioner:
             rng=rng,
             **self.options,
         )
+
+    def beam(self, features, *, beam_width: int, max_len: int = 16, alpha: float = 0.0):
+        """The best caption of each image by beam search, as token ids (N, L)."""
+        result = caption_beam_search(
+            self.cell,
+            features,
+            self.params,
+            beam_width=beam_width,
+            max_len=max_len,
+            alpha=alpha,
+            **self.options,
+        )
+        return result.tokens[:, 0]
