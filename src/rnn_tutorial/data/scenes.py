@@ -83,19 +83,21 @@ def _check_language(language) -> str:
     return language
 
 
-def page_language(directory) -> str:
+def page_language(directory=None) -> str:
     """The caption language of a page run from ``directory``: ``"zh"`` in ``zh_CN``, else ``"en"``.
 
     The book's pages run from ``docs/en`` and ``docs/zh_CN``, so one code cell
     writes English captions on the English page and Chinese ones on the
-    Chinese page.
+    Chinese page. ``directory`` defaults to the working directory; nothing in
+    it is read, only its name.
 
     Examples
     --------
     >>> page_language("docs/zh_CN"), page_language("docs/en"), page_language("/tmp")
     ('zh', 'en', 'en')
     """
-    return "zh" if Path(directory).name == "zh_CN" else "en"
+    folder = Path.cwd() if directory is None else Path(directory)
+    return "zh" if folder.name == "zh_CN" else "en"
 
 
 def _object(colour: int, shape: int, language: str) -> tuple[str, ...]:
