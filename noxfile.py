@@ -274,7 +274,7 @@ def notebooks(session: nox.Session) -> None:
     The kernel lives in its own venv (``.nox/notebooks/reader``) with the
     package (not editable) and the ``reader`` group: matplotlib for the
     figures, jieba for the word-level section of the character-level page,
-    ipykernel to run a notebook at all.
+    sacrebleu for the captioning page's BLEU, ipykernel to run a notebook at all.
     """
     if not any((HTML / "en" / "_sources").glob("*.ipynb")):
         session.error("no notebooks built yet: run nox -s docs first")
