@@ -53,14 +53,19 @@ from .cells import (
 )
 from .data import (
     adding_problem,
+    bigram_log_probs,
     bucket_by_length,
     first_symbol_recall,
     masked_middle,
     myst_prose,
+    ngram_perplexity,
     pad_sequences,
     padding_share,
+    random_partition,
     read_prose,
+    sequential_partition,
     sine_windows,
+    unigram_log_probs,
 )
 from .layers import (
     BidirectionalCache,
@@ -111,6 +116,8 @@ from .models import (
     CharRNN,
     EncoderDecoder,
     FitHistory,
+    LanguageModel,
+    LMCache,
     PositionClassifier,
     Seq2SeqCache,
     SequenceModel,
@@ -120,7 +127,11 @@ from .models import (
     Vocabulary,
     decoding_accuracy,
     greedy_decode,
+    init_language_model,
     init_seq2seq,
+    lm_backward,
+    lm_forward,
+    lm_loss,
     one_hot,
     reversal_task,
     seq2seq_backward,
@@ -160,6 +171,17 @@ from .training import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "bigram_log_probs",
+    "init_language_model",
+    "LanguageModel",
+    "lm_backward",
+    "lm_forward",
+    "lm_loss",
+    "LMCache",
+    "ngram_perplexity",
+    "random_partition",
+    "sequential_partition",
+    "unigram_log_probs",
     "Adagrad",
     "Adam",
     "adding_problem",

@@ -10,6 +10,14 @@ from .classifier import (
     FitHistory,
     SequenceModel,
 )
+from .language_model import (
+    LanguageModel,
+    LMCache,
+    init_language_model,
+    lm_backward,
+    lm_forward,
+    lm_loss,
+)
 from .position_classifier import (
     PositionClassifier,
 )
@@ -36,7 +44,13 @@ __all__ = [
     "EncoderDecoder",
     "FitHistory",
     "greedy_decode",
+    "init_language_model",
     "init_seq2seq",
+    "LanguageModel",
+    "lm_backward",
+    "lm_forward",
+    "lm_loss",
+    "LMCache",
     "one_hot",
     "PositionClassifier",
     "reversal_task",
