@@ -147,7 +147,7 @@ from .params import (
     init_lstm,
     init_rnn,
 )
-from .timeaxis import length_mask
+from .timeaxis import length_mask, past_end, zero_past_end
 from .training import (
     SGD,
     Adagrad,
@@ -255,6 +255,7 @@ __all__ = [
     "one_hot",
     "pad_sequences",
     "padding_share",
+    "past_end",
     "PositionClassifier",
     "read_prose",
     "relative_error",
@@ -303,5 +304,6 @@ __all__ = [
     "variational_layer_forward",
     "VariationalLayerCache",
     "Vocabulary",
+    "zero_past_end",
     "zero_state",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 
 from .validation import check_lengths
 
-__all__ = ["batch_major", "length_mask", "time_major"]
+__all__ = ["batch_major", "length_mask", "past_end", "time_major", "zero_past_end"]
 
 
 def time_major(x: np.ndarray, dtype=None) -> np.ndarray:
@@ -69,3 +69,39 @@ def length_mask(lengths, T: int) -> np.ndarray:
         raise ValueError(f"lengths must be 1-D (N,), got shape {lengths.shape}")
     lengths = check_lengths(lengths, lengths.shape[0], int(T))
     return np.arange(T) < lengths[:, None]
+
+
+def past_end(lengths: np.ndarray | None, T: int) -> np.ndarray | None:
+    """Time-major ``(T, N, 1)`` mask, True where step t lies past the end of sequence n.
+
+    ``lengths`` must already be checked (:func:`~rnn_tutorial.validation.check_lengths`);
+    ``None`` (every sequence has length T) gives ``None``. The trailing axis
+    broadcasts over a step's ``(N, H)`` block.
+
+    Examples
+    --------
+    >>> past_end(np.array([3, 1]), 3)[:, :, 0].astype(int)
+    array([[0, 0],
+           [0, 1],
+           [0, 1]])
+    """
+    if lengths is None:
+        return None
+    return (np.arange(T)[:, None] >= lengths)[:, :, None]
+
+
+def zero_past_end(hs: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+    """``hs`` (N, T, ...) with every position past its sequence's end set to zero.
+
+    ``lengths`` must already be checked; ``None`` returns ``hs`` itself.
+
+    Examples
+    --------
+    >>> zero_past_end(np.ones((2, 3, 1)), np.array([3, 1]))[:, :, 0]
+    array([[1., 1., 1.],
+           [1., 0., 0.]])
+    """
+    if lengths is None:
+        return hs
+    valid = np.arange(hs.shape[1]) < lengths[:, None]
+    return np.where(valid.reshape(valid.shape + (1,) * (hs.ndim - 2)), hs, 0)

@@ -47,8 +47,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..timeaxis import batch_major, time_major
-from ..validation import Sizes, check_input, check_params, check_sequence
+from ..timeaxis import batch_major, past_end, time_major, zero_past_end
+from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
 from .activations import sigmoid
 
 __all__ = [
@@ -87,7 +87,9 @@ class GRUCache(NamedTuple):
     (``h[0]`` the initial one), ``gates[t]`` holds ``[r, z, n]`` of step t + 1
     side by side and ``hn[t]`` the hidden part of its candidate (see
     :func:`gru_step_forward`). :attr:`steps` rebuilds the per-step caches of
-    :func:`gru_step_forward` as views.
+    :func:`gru_step_forward` as views. In a padded batch a sequence's state
+    is carried unchanged past its end, so ``h[-1]`` holds every sequence's
+    final state.
     """
 
     x: np.ndarray  # (T, N, D)
@@ -96,6 +98,7 @@ class GRUCache(NamedTuple):
     hn: np.ndarray  # (T, N, H)
     params: dict
     form: str = "reset_after"
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
     @property
     def steps(self) -> list:
@@ -270,7 +273,7 @@ def gru_step_backward(dh: np.ndarray, cache: GRUStepCache):
     return dx, dh_prev, grads
 
 
-def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after"):
+def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after", *, lengths=None):
     r"""Run the GRU over a whole sequence, the same weights at every step.
 
     Parameters
@@ -283,12 +286,17 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
         ``W_x`` (D, 3H), ``W_h`` (H, 3H), ``b_x`` (3H,), ``b_h`` (3H,), gates r, z, n.
     form : {"reset_after", "textbook"}, default "reset_after"
         See :func:`gru_step_forward`.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length, :math:`1 \le \ell_n \le T`;
+        None means every sequence has length T.
 
     Returns
     -------
     hs : ndarray, shape (N, T, H)
         The hidden state after every step; ``hs[:, -1]`` is the final one.
         A view of the cache's state array: copy it before changing it in place.
+        With ``lengths``, a new array whose steps past a sequence's end are
+        zero; the final states are then ``cache.h[-1]``.
     cache : GRUCache
 
     Notes
@@ -300,6 +308,9 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     form, twice in the textbook form, whose candidate product waits for r),
     and both gates r, z go through one ``tanh`` using
     :math:`\sigma(a) = (1 + \tanh(a/2))/2`.
+
+    With ``lengths`` this is PyTorch's packed sequence: past step
+    :math:`\ell_n` sequence n keeps its state and its outputs are zero.
 
     Examples
     --------
@@ -314,6 +325,8 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
     params, sizes, x, (h0,) = check_sequence(params, GRU_SPEC, x, h0=h0)
     N, T, D = x.shape
     H = sizes.value("H")
+    lengths = check_lengths(lengths, N, T)
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
     dtype = np.result_type(x, h0, *params.values())
     # halve the r and z columns (exact): sigma(a) = tanh(a/2)/2 + 1/2
     scale = np.ones(3 * H, dtype=dtype)
@@ -359,7 +372,10 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after")
         np.subtract(h[t], n, out=tmp)
         tmp *= z
         np.add(n, tmp, out=h[t + 1])  # (1 - z) n + z h_{t-1}
-    return h[1:].transpose(1, 0, 2), GRUCache(xs, h, gates, hn, params, form)
+        if t >= first_end:  # a sequence past its end keeps its state
+            np.copyto(h[t + 1], h[t], where=ended[t])
+    hs = zero_past_end(h[1:].transpose(1, 0, 2), lengths)
+    return hs, GRUCache(xs, h, gates, hn, params, form, lengths)
 
 
 def gru_backward(dhs: np.ndarray, cache: GRUCache):
@@ -377,6 +393,7 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     Returns
     -------
     dx : ndarray, shape (N, T, D)
+        Zero at the steps past a sequence's end.
     dh0 : ndarray, shape (N, H)
     grads : dict
         ``W_x``, ``W_h``, ``b_x``, ``b_h``, summed over batch and time.
@@ -388,7 +405,9 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     weights collect the sum of every step's gradient. The equations are those
     of :func:`gru_step_backward`; the loop keeps the pre-activation gradients
     of all steps, and ``dx`` and the weight gradients are one matrix product
-    each after it.
+    each after it. In a padded batch (``lengths`` in the cache) the gradient
+    reaching a step past a sequence's end is dropped, as in
+    :func:`~rnn_tutorial.rnn_backward`.
 
     Examples
     --------
@@ -401,11 +420,11 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     >>> dx.shape, dh0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (2, 6))
     """
-    xs, h, gates, hn, params, form = cache
+    xs, h, gates, hn, params, form, lengths = cache
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
     dtype = np.result_type(dhs, h)
     W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
     W_h_T, W_hrz_T, W_hn_T = W_h.T, W_h[:, : 2 * H].T, W_h[:, 2 * H :].T

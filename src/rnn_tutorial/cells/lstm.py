@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..timeaxis import batch_major, time_major
-from ..validation import Sizes, check_input, check_params, check_sequence
+from ..timeaxis import batch_major, past_end, time_major, zero_past_end
+from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
 from .activations import sigmoid
 
 __all__ = [
@@ -64,7 +64,9 @@ class LSTMCache(NamedTuple):
     :math:`h_t, c_t` (index 0 the initial ones), ``gates[t]`` holds
     ``[i, f, g, o]`` of step t + 1 side by side and ``tanh_c[t]`` its
     :math:`\\tanh(c_{t+1})`. :attr:`steps` rebuilds the per-step caches of
-    :func:`lstm_step_forward` as views.
+    :func:`lstm_step_forward` as views. In a padded batch a sequence's states
+    are carried unchanged past its end, so ``h[-1]`` and ``c[-1]`` hold every
+    sequence's final states.
     """
 
     x: np.ndarray  # (T, N, D)
@@ -73,6 +75,7 @@ class LSTMCache(NamedTuple):
     gates: np.ndarray  # (T, N, 4H): i, f, g, o
     tanh_c: np.ndarray  # (T, N, H)
     params: dict
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
     @property
     def steps(self) -> list:
@@ -227,7 +230,7 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: LSTMStepCache):
     return dx, dh_prev, dc_prev, grads
 
 
-def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
+def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *, lengths=None):
     r"""Run the LSTM over a whole sequence, the same weights at every step.
 
     Parameters
@@ -238,6 +241,9 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
         The initial hidden and cell states (often zeros).
     params : dict
         ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b`` (4H,), gates i, f, g, o.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length, :math:`1 \le \ell_n \le T`;
+        None means every sequence has length T.
 
     Returns
     -------
@@ -246,6 +252,8 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     cs : ndarray, shape (N, T, H)
         The cell state after every step; ``cs[:, -1]`` is the final one.
         Both are views of the cache's state arrays: copy before changing in place.
+        With ``lengths``, new arrays whose steps past a sequence's end are
+        zero; the final states are then ``cache.h[-1]`` and ``cache.c[-1]``.
     cache : LSTMCache
 
     Notes
@@ -257,6 +265,9 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     go through one ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`
     (the halving is folded into the sigmoid gates' columns of the weights,
     which is exact in binary floating point).
+
+    With ``lengths`` this is PyTorch's packed sequence: past step
+    :math:`\ell_n` sequence n keeps both states and its outputs are zero.
 
     Examples
     --------
@@ -271,6 +282,8 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
     params, sizes, x, (h0, c0) = check_sequence(params, LSTM_SPEC, x, h0=h0, c0=c0)
     N, T, D = x.shape
     H = sizes.value("H")
+    lengths = check_lengths(lengths, N, T)
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
     dtype = np.result_type(x, h0, c0, *params.values())
     scale, shift = _gate_scale_shift(H, dtype)
     W_x, W_h, b = (params[key].astype(dtype, copy=False) * scale for key in LSTM_KEYS)
@@ -296,8 +309,12 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
         c[t + 1] += ig
         np.tanh(c[t + 1], out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h[t + 1])
-    cache = LSTMCache(xs, h, c, gates, tanh_c, params)
-    return h[1:].transpose(1, 0, 2), c[1:].transpose(1, 0, 2), cache
+        if t >= first_end:  # a sequence past its end keeps its states
+            np.copyto(h[t + 1], h[t], where=ended[t])
+            np.copyto(c[t + 1], c[t], where=ended[t])
+    cache = LSTMCache(xs, h, c, gates, tanh_c, params, lengths)
+    hs, cs = (zero_past_end(s[1:].transpose(1, 0, 2), lengths) for s in (h, c))
+    return hs, cs, cache
 
 
 def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None = None):
@@ -314,10 +331,12 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     dc_last : ndarray, shape (N, H), optional
         :math:`\partial L/\partial c_T` when the final cell state is used
         outside the layer (e.g. handed to a decoder); zeros when omitted.
+        In a padded batch it reaches each sequence's last valid step.
 
     Returns
     -------
     dx : ndarray, shape (N, T, D)
+        Zero at the steps past a sequence's end.
     dh0 : ndarray, shape (N, H)
     dc0 : ndarray, shape (N, H)
     grads : dict
@@ -336,6 +355,11 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     pre-activation gradients :math:`da_t` of all steps, and ``dx`` and the
     weight gradients are one matrix product each after it.
 
+    In a padded batch (``lengths`` in the cache) the gradient reaching a
+    step past a sequence's end is dropped, and ``dc_last`` enters at the
+    sequence's last valid step :math:`\ell_n`, where its final cell state was
+    made.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -347,17 +371,21 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     >>> dx.shape, dh0.shape, dc0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (4, 2), (2, 8))
     """
-    xs, h, c, gates, tanh_c, params = cache
+    xs, h, c, gates, tanh_c, params, lengths = cache
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
     dtype = np.result_type(dhs, h)
     dc = np.zeros((N, H), dtype=dtype)
+    dc_at = None  # padded batch: dc_last enters at each sequence's last valid step
     if dc_last is not None:
         dc_last = check_input("dc_last", dc_last, ("N", "H"), sizes)
         dtype = np.result_type(dtype, dc_last)
-        dc = np.array(dc_last, dtype=dtype)
+        dc = np.array(dc_last if lengths is None else dc, dtype=dtype)
+        if lengths is not None:
+            dc_at = np.zeros((T, N, H), dtype=dtype)
+            dc_at[lengths - 1, np.arange(N)] = dc_last
     W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
     W_h_T = W_h.T
     da = np.empty((T, N, 4 * H), dtype=dtype)
@@ -370,6 +398,8 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
         di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
         dh += dhs[:, t]
+        if dc_at is not None:
+            dc += dc_at[t]
         np.multiply(dh, tanh_c[t], out=do)
         np.multiply(tanh_c[t], tanh_c[t], out=through_h)
         np.subtract(1, through_h, out=through_h)

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..timeaxis import batch_major, time_major
-from ..validation import Sizes, check_input, check_params, check_sequence
+from ..timeaxis import batch_major, past_end, time_major, zero_past_end
+from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
 
 __all__ = [
     "RNNCache",
@@ -45,13 +45,16 @@ class RNNCache(NamedTuple):
     forward pass returned. Time-major storage makes each step's block
     contiguous and lets the weight gradients come from one matrix product over
     all steps. :attr:`steps` rebuilds the per-step caches of
-    :func:`rnn_step_forward` as views.
+    :func:`rnn_step_forward` as views. In a padded batch a sequence's state
+    is carried unchanged past its end, so ``h[-1]`` holds every sequence's
+    final state.
     """
 
     x: np.ndarray  # (T, N, D)
     h: np.ndarray  # (T + 1, N, H): h_0 ... h_T
     params: dict
     activation: str = "tanh"
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
     @property
     def steps(self) -> list:
@@ -158,7 +161,7 @@ def rnn_step_backward(dh: np.ndarray, cache: RNNStepCache):
     return dx, dh_prev, grads
 
 
-def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh"):
+def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh", lengths=None):
     r"""Run the RNN over a whole sequence, the same weights at every step.
 
     Parameters
@@ -171,6 +174,9 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
         ``W_xh`` (D, H), ``W_hh`` (H, H), ``b_h`` (H,).
     activation : {"tanh", "relu"}, default "tanh"
         The nonlinearity of every step (see :func:`rnn_step_forward`).
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length, :math:`1 \le \ell_n \le T`;
+        None means every sequence has length T.
 
     Returns
     -------
@@ -178,6 +184,8 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
         The hidden state after every step; ``hs[:, t]`` is :math:`h_{t+1}`
         when the steps are counted from 1, and ``hs[:, -1]`` the final state.
         A view of the cache's state array: copy it before changing it in place.
+        With ``lengths``, a new array whose steps past a sequence's end are
+        zero; the final states are then ``cache.h[-1]``.
     cache : RNNCache
 
     Notes
@@ -189,6 +197,10 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     one matrix product before the loop, the loop keeps only
     :math:`h_{t-1} W_{hh}`, the input is checked once, and the states are
     written into one preallocated array.
+
+    With ``lengths`` this is PyTorch's packed sequence: past step
+    :math:`\ell_n` sequence n keeps its state, :math:`h_t = h_{t-1}`, and
+    its outputs are zero.
 
     Examples
     --------
@@ -203,6 +215,8 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     _check_activation(activation)
     params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, D = x.shape
+    lengths = check_lengths(lengths, N, T)
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
     dtype = np.result_type(x, h0, *params.values())
     W_xh, W_hh, b_h = (params[key].astype(dtype, copy=False) for key in RNN_SPEC)
     xs = time_major(x, dtype)
@@ -219,7 +233,10 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
             np.tanh(a, out=a)
         else:
             np.maximum(a, 0, out=a)
-    return h[1:].transpose(1, 0, 2), RNNCache(xs, h, params, activation)
+        if t >= first_end:  # a sequence past its end keeps its state
+            np.copyto(a, h[t], where=ended[t])
+    hs = zero_past_end(h[1:].transpose(1, 0, 2), lengths)
+    return hs, RNNCache(xs, h, params, activation, lengths)
 
 
 def rnn_backward(dhs: np.ndarray, cache: RNNCache):
@@ -237,6 +254,7 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     Returns
     -------
     dx : ndarray, shape (N, T, D)
+        Zero at the steps past a sequence's end.
     dh0 : ndarray, shape (N, H)
     grads : dict
         ``W_xh``, ``W_hh``, ``b_h``, summed over batch and time.
@@ -256,6 +274,11 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     :math:`dh_{t-1} = da_t W_{hh}^\top`; the sums over time of the weight
     gradients and all of ``dx`` are single matrix products after it.
 
+    In a padded batch (``lengths`` in the cache) the gradient reaching a
+    step past a sequence's end is dropped: that step's output was a constant
+    zero. Walking back from :math:`t = T`, such a sequence then carries
+    nothing until its last valid step, so the loop needs no test of its own.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -266,13 +289,13 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     >>> dx.shape, dh0.shape, grads["W_hh"].shape
     ((2, 5, 3), (2, 4), (4, 4))
     """
-    xs, h, params, activation = cache
+    xs, h, params, activation, lengths = cache
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(
         N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]')
     )
-    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
     dtype = np.result_type(dhs, h)
     W_xh, W_hh = (params[key].astype(dtype, copy=False) for key in ("W_xh", "W_hh"))
     W_hh_T = W_hh.T

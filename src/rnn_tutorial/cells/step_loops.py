@@ -8,6 +8,11 @@ and :func:`~rnn_tutorial.gru_forward` (and their backward partners) compute
 the same numbers faster (see the performance appendix); the tests compare the
 two to float rounding, so these loops are also the reference the fast kernels
 answer to.
+
+Each takes an optional ``lengths`` for a padded batch. Past its end a sequence
+keeps its state (``h = np.where(valid_t, h_new, h)``), its outputs are zero,
+and on the way back a step past the end passes no gradient into the cell and
+carries the state's gradient unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import Sizes, check_input, check_sequence
+from ..timeaxis import length_mask
+from ..validation import Sizes, check_input, check_lengths, check_sequence
 from .gru import GRU_KEYS, GRU_SPEC, _check_form, gru_step_backward, gru_step_forward
 from .lstm import LSTM_KEYS, LSTM_SPEC, lstm_step_backward, lstm_step_forward
 from .rnn import RNN_SPEC, _check_activation, rnn_step_backward, rnn_step_forward
@@ -36,9 +42,19 @@ class StepCaches(NamedTuple):
     """What a ``*_backward_steps`` function needs: the step caches, one per time step."""
 
     steps: list
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
 
-def rnn_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh"):
+def _valid_steps(lengths, N: int, T: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """``lengths`` checked, and the ``(N, T)`` mask of valid steps (all True when None)."""
+    lengths = check_lengths(lengths, N, T)
+    valid = np.ones((N, T), dtype=bool) if lengths is None else length_mask(lengths, T)
+    return lengths, valid
+
+
+def rnn_forward_steps(
+    x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh", lengths=None
+):
     r"""Run the RNN over a sequence by calling :func:`rnn_step_forward` at every step.
 
     Parameters
@@ -50,17 +66,22 @@ def rnn_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, *, activation
     params : dict
         ``W_xh`` (D, H), ``W_hh`` (H, H), ``b_h`` (H,).
     activation : {"tanh", "relu"}, default "tanh"
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; None means T for all.
 
     Returns
     -------
     hs : ndarray, shape (N, T, H)
         The hidden state after every step; ``hs[:, -1]`` is the final state.
+        Zero past a sequence's end, whose final state is ``hs[n, lengths[n] - 1]``.
     cache : StepCaches
         One :class:`~rnn_tutorial.cells.rnn.RNNStepCache` per step.
 
     Notes
     -----
     .. math:: h_t = f(x_t W_{xh} + h_{t-1} W_{hh} + b_h), \quad t = 1, \dots, T
+
+    and, in a padded batch, :math:`h_t = h_{t-1}` past step :math:`\ell_n`.
 
     Examples
     --------
@@ -71,18 +92,26 @@ def rnn_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, *, activation
     >>> np.round(hs, 3)
     array([[[0.537, 0.462],
             [0.86 , 0.884]]])
+    >>> hs, cache = rnn_forward_steps(np.array([[[1.0], [2.0]]]), np.zeros((1, 2)), params,
+    ...                               lengths=[1])
+    >>> np.round(hs, 3)  # one valid step, then padding
+    array([[[0.537, 0.462],
+            [0.   , 0.   ]]])
     """
     _check_activation(activation)
     params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, _ = x.shape
+    lengths, valid = _valid_steps(lengths, N, T)
     hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_hh"]))
     steps = []
     h = h0
     for t in range(T):
-        h, step = rnn_step_forward(x[:, t], h, params, activation=activation)
+        h_new, step = rnn_step_forward(x[:, t], h, params, activation=activation)
+        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its state
         hs[:, t] = h
         steps.append(step)
-    return hs, StepCaches(steps)
+    hs[~valid] = 0  # and its outputs are zero
+    return hs, StepCaches(steps, lengths)
 
 
 def rnn_backward_steps(dhs: np.ndarray, cache: StepCaches):
@@ -127,17 +156,23 @@ def rnn_backward_steps(dhs: np.ndarray, cache: StepCaches):
         N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_hh"]')
     )
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    _, valid = _valid_steps(cache.lengths, N, T)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
     grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in RNN_SPEC}
     dh_next = np.zeros((N, H), dtype=dhs.dtype)
     for t in reversed(range(T)):
-        dx[:, t], dh_next, step_grads = rnn_step_backward(dhs[:, t] + dh_next, steps[t])
+        valid_t = valid[:, t, None]
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dx[:, t], dh_prev, step_grads = rnn_step_backward(dh, steps[t])
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the state's gradient passes by
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads
 
 
-def lstm_forward_steps(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict):
+def lstm_forward_steps(
+    x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *, lengths=None
+):
     r"""Run the LSTM over a sequence by calling :func:`lstm_step_forward` at every step.
 
     Parameters
@@ -147,11 +182,13 @@ def lstm_forward_steps(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: di
         The initial hidden and cell states.
     params : dict
         ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b`` (4H,), gates i, f, g, o.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; None means T for all.
 
     Returns
     -------
     hs, cs : ndarray, shape (N, T, H)
-        The hidden and cell states after every step.
+        The hidden and cell states after every step, zero past a sequence's end.
     cache : StepCaches
         One :class:`~rnn_tutorial.cells.lstm.LSTMStepCache` per step.
 
@@ -167,16 +204,20 @@ def lstm_forward_steps(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: di
     """
     params, sizes, x, (h0, c0) = check_sequence(params, LSTM_SPEC, x, h0=h0, c0=c0)
     N, T, _ = x.shape
+    lengths, valid = _valid_steps(lengths, N, T)
     dtype = np.result_type(x, h0, c0, params["W_h"])
     hs = np.empty((N, T, sizes.value("H")), dtype=dtype)
     cs = np.empty_like(hs)
     steps = []
     h, c = h0, c0
     for t in range(T):
-        h, c, step = lstm_step_forward(x[:, t], h, c, params)
+        h_new, c_new, step = lstm_step_forward(x[:, t], h, c, params)
+        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its states
+        c = np.where(valid[:, t, None], c_new, c)
         hs[:, t], cs[:, t] = h, c
         steps.append(step)
-    return hs, cs, StepCaches(steps)
+    hs[~valid], cs[~valid] = 0, 0  # and its outputs are zero
+    return hs, cs, StepCaches(steps, lengths)
 
 
 def lstm_backward_steps(dhs: np.ndarray, cache: StepCaches, dc_last: np.ndarray | None = None):
@@ -189,7 +230,8 @@ def lstm_backward_steps(dhs: np.ndarray, cache: StepCaches, dc_last: np.ndarray 
     cache : StepCaches
         From :func:`lstm_forward_steps`.
     dc_last : ndarray, shape (N, H), optional
-        :math:`\partial L/\partial c_T`; zeros when omitted.
+        :math:`\partial L/\partial c_T`, the final cell state's gradient; zeros
+        when omitted.
 
     Returns
     -------
@@ -224,20 +266,26 @@ def lstm_backward_steps(dhs: np.ndarray, cache: StepCaches, dc_last: np.ndarray 
     if dc_last is not None:
         dc_last = check_input("dc_last", dc_last, ("N", "H"), sizes)
         dtype = np.result_type(dhs, dc_last)
+    _, valid = _valid_steps(cache.lengths, N, T)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
     grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in LSTM_KEYS}
     dh_next = np.zeros((N, H), dtype=dtype)
     dc_next = np.zeros((N, H), dtype=dtype) if dc_last is None else dc_last
     for t in reversed(range(T)):
-        dx[:, t], dh_next, dc_next, step_grads = lstm_step_backward(
-            dhs[:, t] + dh_next, dc_next, steps[t]
-        )
+        valid_t = valid[:, t, None]
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dc = np.where(valid_t, dc_next, 0)
+        dx[:, t], dh_prev, dc_prev, step_grads = lstm_step_backward(dh, dc, steps[t])
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the states' gradients pass by
+        dc_next = np.where(valid_t, dc_prev, dc_next)
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, dc_next, grads
 
 
-def gru_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after"):
+def gru_forward_steps(
+    x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after", *, lengths=None
+):
     r"""Run the GRU over a sequence by calling :func:`gru_step_forward` at every step.
 
     Parameters
@@ -247,10 +295,13 @@ def gru_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_a
     params : dict
         ``W_x`` (D, 3H), ``W_h`` (H, 3H), ``b_x`` (3H,), ``b_h`` (3H,), gates r, z, n.
     form : {"reset_after", "textbook"}, default "reset_after"
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; None means T for all.
 
     Returns
     -------
     hs : ndarray, shape (N, T, H)
+        Zero past a sequence's end.
     cache : StepCaches
         One :class:`~rnn_tutorial.cells.gru.GRUStepCache` per step.
 
@@ -266,14 +317,17 @@ def gru_forward_steps(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_a
     _check_form(form)
     params, sizes, x, (h0,) = check_sequence(params, GRU_SPEC, x, h0=h0)
     N, T, _ = x.shape
+    lengths, valid = _valid_steps(lengths, N, T)
     hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_h"]))
     steps = []
     h = h0
     for t in range(T):
-        h, step = gru_step_forward(x[:, t], h, params, form)
+        h_new, step = gru_step_forward(x[:, t], h, params, form)
+        h = np.where(valid[:, t, None], h_new, h)  # past its end a sequence keeps its state
         hs[:, t] = h
         steps.append(step)
-    return hs, StepCaches(steps)
+    hs[~valid] = 0  # and its outputs are zero
+    return hs, StepCaches(steps, lengths)
 
 
 def gru_backward_steps(dhs: np.ndarray, cache: StepCaches):
@@ -308,11 +362,15 @@ def gru_backward_steps(dhs: np.ndarray, cache: StepCaches):
     N, H = steps[0].h_prev.shape
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    _, valid = _valid_steps(cache.lengths, N, T)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
     grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in GRU_KEYS}
     dh_next = np.zeros((N, H), dtype=dhs.dtype)
     for t in reversed(range(T)):
-        dx[:, t], dh_next, step_grads = gru_step_backward(dhs[:, t] + dh_next, steps[t])
+        valid_t = valid[:, t, None]
+        dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # past the end: nothing enters the cell
+        dx[:, t], dh_prev, step_grads = gru_step_backward(dh, steps[t])
+        dh_next = np.where(valid_t, dh_prev, dh_next)  # and the state's gradient passes by
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads

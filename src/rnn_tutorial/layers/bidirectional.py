@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array
+from ..validation import as_float_array, check_lengths
 from .sequence import LayerCache, init_layer, layer_backward, layer_forward
 
 __all__ = [
@@ -42,11 +42,12 @@ DIRECTIONS = ("forward", "backward")
 
 
 class BidirectionalCache(NamedTuple):
-    """What :func:`bidirectional_backward` needs: each direction's layer cache and H."""
+    """What :func:`bidirectional_backward` needs: each direction's layer cache, H, the lengths."""
 
     forward: LayerCache
     backward: LayerCache
     H: int
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
 
 class SumProjectionsCache(NamedTuple):
@@ -68,15 +69,39 @@ def _pair(name: str, value, what: str) -> tuple:
     return tuple(value)
 
 
-def reverse_time(x: np.ndarray) -> np.ndarray:
-    """``x`` with its time axis (axis 1 of ``(N, T, ...)``) reversed.
+def reverse_time(x: np.ndarray, lengths=None) -> np.ndarray:
+    r"""``x`` with its time axis (axis 1 of ``(N, T, ...)``) reversed, within each length.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, ...)
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length :math:`\ell_n`: steps
+        :math:`0 \dots \ell_n - 1` are reversed and the padding stays at the
+        end. None reverses all T steps.
+
+    Returns
+    -------
+    ndarray, shape (N, T, ...)
+        Applying it twice gives ``x`` back.
 
     Examples
     --------
     >>> reverse_time(np.arange(6).reshape(1, 3, 2))[0].tolist()
     [[4, 5], [2, 3], [0, 1]]
+    >>> reverse_time(np.array([[1, 2, 3, 0], [4, 5, 0, 0]]), lengths=[3, 2]).tolist()
+    [[3, 2, 1, 0], [5, 4, 0, 0]]
     """
-    return np.asarray(x)[:, ::-1]
+    x = np.asarray(x)
+    if x.ndim < 2:
+        raise ValueError(f"x must be (N, T, ...) with a time axis, got shape {x.shape}")
+    if lengths is None:
+        return x[:, ::-1]
+    N, T = x.shape[:2]
+    lengths = check_lengths(lengths, N, T)[:, None]
+    t = np.arange(T)
+    source = np.where(t < lengths, lengths - 1 - t, t)  # step t reads step l - 1 - t
+    return x[np.arange(N)[:, None], source]
 
 
 def init_bidirectional(
@@ -95,7 +120,9 @@ def init_bidirectional(
     )
 
 
-def bidirectional_forward(cell: str, x: np.ndarray, params, state0=None, **options):
+def bidirectional_forward(
+    cell: str, x: np.ndarray, params, state0=None, *, lengths=None, **options
+):
     r"""Run a bidirectional layer of ``cell`` over a sequence.
 
     Parameters
@@ -108,6 +135,9 @@ def bidirectional_forward(cell: str, x: np.ndarray, params, state0=None, **optio
         ``(state0_fwd, state0_bwd)``, each ``(h0,)`` or ``(h0, c0)``; zeros
         when omitted. The backward direction starts from its state at the
         *end* of the sequence.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; the backward direction
+        then starts at each sequence's own last step.
     **options
         ``activation`` for the RNN, ``form`` for the GRU (both directions).
 
@@ -131,7 +161,9 @@ def bidirectional_forward(cell: str, x: np.ndarray, params, state0=None, **optio
         y_t = [\,h_t \mid h'_t\,]
 
     The backward layer runs on the reversed sequence; its outputs come out in
-    reversed order and are reversed back before the concatenation.
+    reversed order and are reversed back before the concatenation. In a
+    padded batch each sequence is reversed within its own length
+    (:func:`reverse_time`), so the padding stays at the end for both layers.
 
     Examples
     --------
@@ -146,20 +178,30 @@ def bidirectional_forward(cell: str, x: np.ndarray, params, state0=None, **optio
     state0_fwd, state0_bwd = (
         (None, None) if state0 is None else _pair("state0", state0, "the state")
     )
-    x = as_float_array("x", x)
-    if x.ndim != 3:
-        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
-    hs_fwd, state_fwd, cache_fwd = layer_forward(cell, x, params_fwd, state0_fwd, **options)
+    x, lengths = _sequence_and_lengths(x, lengths)
+    hs_fwd, state_fwd, cache_fwd = layer_forward(
+        cell, x, params_fwd, state0_fwd, lengths=lengths, **options
+    )
     hs_rev, state_bwd, cache_bwd = layer_forward(
-        cell, reverse_time(x), params_bwd, state0_bwd, **options
+        cell, reverse_time(x, lengths), params_bwd, state0_bwd, lengths=lengths, **options
     )
     if hs_rev.shape != hs_fwd.shape:
         raise ValueError(
             f"the forward layer has H={hs_fwd.shape[-1]} but the backward layer has "
             f"H={hs_rev.shape[-1]}; the two directions need the same hidden size"
         )
-    hs = np.concatenate([hs_fwd, reverse_time(hs_rev)], axis=-1)  # re-reversed: step t is x_t's
-    return hs, (state_fwd, state_bwd), BidirectionalCache(cache_fwd, cache_bwd, hs_fwd.shape[-1])
+    hs_bwd = reverse_time(hs_rev, lengths)  # re-reversed: step t is x_t's
+    hs = np.concatenate([hs_fwd, hs_bwd], axis=-1)
+    cache = BidirectionalCache(cache_fwd, cache_bwd, hs_fwd.shape[-1], lengths)
+    return hs, (state_fwd, state_bwd), cache
+
+
+def _sequence_and_lengths(x, lengths):
+    """``x`` as a float (N, T, D) array and ``lengths`` checked against it."""
+    x = as_float_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    return x, check_lengths(lengths, x.shape[0], x.shape[1])
 
 
 def bidirectional_backward(dhs: np.ndarray, cache: BidirectionalCache, dstate=None):
@@ -186,7 +228,7 @@ def bidirectional_backward(dhs: np.ndarray, cache: BidirectionalCache, dstate=No
     -----
     Each half of ``dhs`` goes to its own layer. The backward layer's steps
     ran in reversed order, so its half is reversed before its backward pass
-    and its ``dx`` reversed after it.
+    and its ``dx`` reversed after it (within each sequence's length).
 
     Examples
     --------
@@ -209,11 +251,13 @@ def bidirectional_backward(dhs: np.ndarray, cache: BidirectionalCache, dstate=No
     dstate_fwd, dstate_bwd = (
         (None, None) if dstate is None else _pair("dstate", dstate, "the gradient")
     )
+    lengths = cache.lengths
     dx_fwd, dstate0_fwd, grads_fwd = layer_backward(dhs[..., :H], cache.forward, dstate_fwd)
     dx_rev, dstate0_bwd, grads_bwd = layer_backward(
-        reverse_time(dhs[..., H:]), cache.backward, dstate_bwd
+        reverse_time(dhs[..., H:], lengths), cache.backward, dstate_bwd
     )
-    return dx_fwd + reverse_time(dx_rev), (dstate0_fwd, dstate0_bwd), (grads_fwd, grads_bwd)
+    dx = dx_fwd + reverse_time(dx_rev, lengths)
+    return dx, (dstate0_fwd, dstate0_bwd), (grads_fwd, grads_bwd)
 
 
 def split_directions(hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

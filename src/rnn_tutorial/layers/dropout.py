@@ -24,7 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array
+from ..timeaxis import zero_past_end
+from ..validation import as_float_array, check_lengths
 from .sequence import LayerCache, _check_cell, layer_backward, layer_forward, zero_state
 
 __all__ = [
@@ -189,14 +190,22 @@ def dropout_backward(dy: np.ndarray, cache: DropoutCache) -> np.ndarray:
 
 
 class VariationalLayerCache(NamedTuple):
-    """What :func:`variational_layer_backward` needs: one cache per step and the mask."""
+    """What :func:`variational_layer_backward` needs: one cache per step, the mask, the lengths."""
 
     steps: tuple[LayerCache, ...]
     mask: np.ndarray
+    lengths: np.ndarray | None = None  # (N,), or None when every sequence has length T
 
 
 def variational_layer_forward(
-    cell: str, x: np.ndarray, params: dict, state0=None, *, mask: np.ndarray, **options
+    cell: str,
+    x: np.ndarray,
+    params: dict,
+    state0=None,
+    *,
+    mask: np.ndarray,
+    lengths=None,
+    **options,
 ):
     r"""One recurrent layer whose fed-back state :math:`h_{t-1}` is dropped, one mask per sequence.
 
@@ -219,6 +228,9 @@ def variational_layer_forward(
     mask : ndarray, shape (N, H)
         The recurrent mask, e.g. ``dropout_mask((N, H), p, rng=rng)``; all
         ones gives the plain layer.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; past it a sequence keeps
+        its state and its outputs are zero.
     **options
         ``activation`` for the RNN.
 
@@ -226,7 +238,8 @@ def variational_layer_forward(
     -------
     hs : ndarray, shape (N, T, H)
     state : tuple of ndarray
-        The final state, unmasked.
+        The final state, unmasked (in a padded batch, at each sequence's
+        last valid step).
     cache : VariationalLayerCache
 
     Notes
@@ -245,18 +258,22 @@ def variational_layer_forward(
     >>> bool(np.allclose(hs, layer_forward("lstm", x, params)[0]))
     True
     """
-    x, mask, state0 = _variational_inputs(cell, x, mask, state0)
+    x, mask, state0, lengths = _variational_inputs(cell, x, mask, state0, lengths)
+    valid = _valid_steps(lengths, *x.shape[:2])  # (N, T): which steps lie inside their sequence
     outputs, caches = [], []
     state = state0
     for t in range(x.shape[1]):
         masked = (state[0] * mask, *state[1:])  # the same mask at every step; c is not masked
-        hs_t, state, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
+        hs_t, new, cache_t = layer_forward(cell, x[:, t : t + 1], params, masked, **options)
+        inside = valid[:, t, None]  # past its end a sequence keeps its state
+        state = tuple(np.where(inside, s_new, s) for s_new, s in zip(new, state, strict=True))
         outputs.append(hs_t)
         caches.append(cache_t)
-    return np.concatenate(outputs, axis=1), state, VariationalLayerCache(tuple(caches), mask)
+    hs = zero_past_end(np.concatenate(outputs, axis=1), lengths)
+    return hs, state, VariationalLayerCache(tuple(caches), mask, lengths)
 
 
-def _variational_inputs(cell, x, mask, state0):
+def _variational_inputs(cell, x, mask, state0, lengths):
     """The arguments of :func:`variational_layer_forward`, checked; zero states when omitted."""
     if _check_cell(cell) == "gru":
         raise ValueError(
@@ -275,7 +292,12 @@ def _variational_inputs(cell, x, mask, state0):
     elif not isinstance(state0, tuple) or np.shape(state0[0]) != mask.shape:
         shape = np.shape(state0[0]) if isinstance(state0, tuple) else np.shape(state0)
         raise ValueError(f"mask has shape {mask.shape} but the state h0 has shape {shape}")
-    return x, mask, state0
+    return x, mask, state0, check_lengths(lengths, x.shape[0], x.shape[1])
+
+
+def _valid_steps(lengths: np.ndarray | None, N: int, T: int) -> np.ndarray:
+    """The ``(N, T)`` mask of steps inside their sequence: all True when ``lengths`` is None."""
+    return np.ones((N, T), dtype=bool) if lengths is None else np.arange(T) < lengths[:, None]
 
 
 def variational_layer_backward(dhs: np.ndarray, cache: VariationalLayerCache, dstate=None):
@@ -322,12 +344,22 @@ def variational_layer_backward(dhs: np.ndarray, cache: VariationalLayerCache, ds
         raise ValueError(
             f"dhs has shape {dhs.shape} but the layer's outputs have shape ({N}, {T}, {H})"
         )
+    dhs = zero_past_end(dhs, cache.lengths)  # the outputs past a sequence's end were zeros
+    valid = _valid_steps(cache.lengths, N, T)
     dxs = [None] * T
     grads: dict = {}
     for t in reversed(range(T)):
-        dx_t, dmasked, grads_t = layer_backward(dhs[:, t : t + 1], cache.steps[t], dstate)
+        valid_t = valid[:, t, None]
+        # past its end a sequence sends nothing into the step and carries its gradient by
+        d_in = None if dstate is None else tuple(np.where(valid_t, d, 0) for d in dstate)
+        dx_t, dmasked, grads_t = layer_backward(dhs[:, t : t + 1], cache.steps[t], d_in)
         dxs[t] = dx_t
         for key, value in grads_t.items():
             grads[key] = grads[key] + value if key in grads else value
-        dstate = (dmasked[0] * cache.mask, *dmasked[1:])
+        d_out = (dmasked[0] * cache.mask, *dmasked[1:])
+        if dstate is not None:
+            d_out = tuple(
+                np.where(valid_t, new, old) for new, old in zip(d_out, dstate, strict=True)
+            )
+        dstate = d_out
     return np.concatenate(dxs, axis=1), dstate, grads

@@ -97,7 +97,7 @@ def _hidden_size(cell: str, params: dict) -> int:
     return np.shape(params[key])[0]
 
 
-def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, **options):
+def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, *, lengths=None, **options):
     r"""Run one recurrent layer of ``cell`` over a sequence.
 
     Parameters
@@ -108,15 +108,19 @@ def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, **options
         The cell's weights (see :func:`init_layer`).
     state0 : tuple of ndarray, optional
         ``(h0,)`` or ``(h0, c0)``, each (N, H); zeros when omitted.
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length, :math:`1 \le \ell_n \le T`;
+        None means every sequence has length T.
     **options
         ``activation`` for the RNN, ``form`` for the GRU.
 
     Returns
     -------
     hs : ndarray, shape (N, T, H)
-        The hidden state after every step.
+        The hidden state after every step, zero past a sequence's end.
     state : tuple of ndarray
-        The final state, ``(h_T,)`` or ``(h_T, c_T)``.
+        The final state, ``(h_T,)`` or ``(h_T, c_T)``; in a padded batch each
+        sequence's state at its last valid step.
     cache : LayerCache
 
     Examples
@@ -141,15 +145,16 @@ def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, **options
             f"got {type(state0).__name__}"
             + (f" of length {len(state0)}" if isinstance(state0, tuple) else "")
         )
+    # the caches' last states are the final ones, carried past each sequence's end
     if cell == "rnn":
-        hs, cache = rnn_forward(x, state0[0], params, **options)
-        state = (hs[:, -1],)
+        hs, cache = rnn_forward(x, state0[0], params, lengths=lengths, **options)
+        state = (cache.h[-1],)
     elif cell == "lstm":
-        hs, cs, cache = lstm_forward(x, *state0, params)
-        state = (hs[:, -1], cs[:, -1])
+        hs, _, cache = lstm_forward(x, *state0, params, lengths=lengths)
+        state = (cache.h[-1], cache.c[-1])
     else:
-        hs, cache = gru_forward(x, state0[0], params, **options)
-        state = (hs[:, -1],)
+        hs, cache = gru_forward(x, state0[0], params, lengths=lengths, **options)
+        state = (cache.h[-1],)
     return hs, state, LayerCache(cell, cache)
 
 
@@ -164,7 +169,8 @@ def layer_backward(dhs: np.ndarray, cache: LayerCache, dstate=None):
     dstate : tuple of ndarray, optional
         The gradient reaching the final state from outside the layer (a
         decoder that started from it, say), shaped like the state; the
-        ``h`` part adds to ``dhs[:, -1]``.
+        ``h`` part adds to ``dhs[:, -1]``, in a padded batch to each
+        sequence's last valid step.
 
     Returns
     -------
@@ -201,7 +207,11 @@ def layer_backward(dhs: np.ndarray, cache: LayerCache, dstate=None):
                 f"{dhs[:, -1].shape if dhs.ndim == 3 else dhs.shape}"
             )
         dhs = dhs.copy()
-        dhs[:, -1] += dstate[0]
+        lengths = cache.cache.lengths
+        if lengths is None:
+            dhs[:, -1] += dstate[0]
+        else:  # a sequence's final state is its output at its last valid step
+            dhs[np.arange(len(lengths)), lengths - 1] += dstate[0]
     if cell == "rnn":
         dx, dh0, grads = rnn_backward(dhs, cache.cache)
         return dx, (dh0,), grads

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..params import count_params
-from ..validation import as_float_array
+from ..validation import as_float_array, check_lengths
 from .dropout import (
     DropoutCache,
     VariationalLayerCache,
@@ -139,6 +139,7 @@ def stack_forward(
     rng: np.random.Generator | None = None,
     masks=None,
     recurrent_masks=None,
+    lengths=None,
     **options,
 ):
     r"""Run a stack of recurrent layers of ``cell`` over a sequence, dropout between them.
@@ -170,15 +171,18 @@ def stack_forward(
         The L - 1 between-layer masks to use, each (N, T, H) or (N, 1, H).
     recurrent_masks : list of ndarray, optional
         The L recurrent masks to use, each (N, H).
+    lengths : array_like of int, shape (N,), optional
+        For a padded batch, each sequence's length; every layer stops there.
     **options
         ``activation`` for the RNN, ``form`` for the GRU.
 
     Returns
     -------
     hs : ndarray, shape (N, T, H)
-        The last layer's outputs (never dropped).
+        The last layer's outputs (never dropped), zero past a sequence's end.
     states : list of tuple
-        Each layer's final state, bottom first; ``np.stack([s[0] for s in
+        Each layer's final state, bottom first (in a padded batch, at each
+        sequence's last valid step); ``np.stack([s[0] for s in
         states])`` is PyTorch's ``h_n``, (L, N, H).
     cache : StackCache
 
@@ -205,8 +209,8 @@ def stack_forward(
     >>> bool(np.allclose(hs, hs_train))  # a different network in training mode
     False
     """
-    x, layers, states0, masks, recurrent_masks = _stack_inputs(
-        cell, x, layers, states0, train, masks, recurrent_masks
+    x, layers, states0, masks, recurrent_masks, lengths = _stack_inputs(
+        cell, x, layers, states0, train, masks, recurrent_masks, lengths
     )
     if train and masks is None and dropout:  # draw the masks not given
         N, T, H = x.shape[0], x.shape[1], _hidden(layers[-1])
@@ -221,10 +225,18 @@ def stack_forward(
     inputs, states, layer_caches, between = x, [], [], []
     for ell, params in enumerate(layers):
         if recurrent_masks is None:
-            hs, state, cache = layer_forward(cell, inputs, params, states0[ell], **options)
+            hs, state, cache = layer_forward(
+                cell, inputs, params, states0[ell], lengths=lengths, **options
+            )
         else:  # the recurrent mask needs a loop over the steps
             hs, state, cache = variational_layer_forward(
-                cell, inputs, params, states0[ell], mask=recurrent_masks[ell], **options
+                cell,
+                inputs,
+                params,
+                states0[ell],
+                mask=recurrent_masks[ell],
+                lengths=lengths,
+                **options,
             )
         states.append(state)
         layer_caches.append(cache)
@@ -237,7 +249,7 @@ def stack_forward(
     return inputs, states, StackCache(tuple(layer_caches), tuple(between))
 
 
-def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks):
+def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks, lengths):
     """The arguments of :func:`stack_forward`, checked, with ``states0`` one entry per layer."""
     _check_cell(cell)
     layers = _check_layers(layers)
@@ -265,7 +277,7 @@ def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks):
     recurrent_masks = _check_masks(
         "recurrent_masks", recurrent_masks, L, lambda m: (m.shape == (N, H), f"({N}, {H})")
     )
-    return x, layers, states0, masks, recurrent_masks
+    return x, layers, states0, masks, recurrent_masks, check_lengths(lengths, N, T)
 
 
 def _hidden(params: dict) -> int:
