@@ -21,7 +21,25 @@ def test_language_free_with_the_tokens_the_pads_and_the_mask():
     shown = texts(fig)
     # batch 7 8 9 / 6 0 0, mask 1 1 1 / 1 0 0, lengths 3 and 1
     assert sorted(shown) == sorted(
-        ["$X$", "$T_n$", "$M$", "7", "8", "9", "6", "0", "0", "1", "1", "1", "1", "0", "0", "3", "1"]
+        [
+            "$X$",
+            "$T_n$",
+            "$M$",
+            "7",
+            "8",
+            "9",
+            "6",
+            "0",
+            "0",
+            "1",
+            "1",
+            "1",
+            "1",
+            "0",
+            "0",
+            "3",
+            "1",
+        ]
     )
 
 

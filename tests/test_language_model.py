@@ -103,7 +103,10 @@ def test_training_lowers_the_loss_of_a_repeating_text():
         (lambda: rt.unigram_log_probs([0, 5], 3), r"tokens must be ids in \[0, V=3\)"),
         (lambda: rt.ngram_perplexity(np.zeros((2, 3)), [[0]], [[0]]), "log_probs must"),
         (lambda: rt.lm_forward({"W_x": 1}, [[0]]), "W_embed"),
-        (lambda: rt.init_language_model(3, 2, 2, cell="cnn", rng=np.random.default_rng(0)), "cell"),
+        (
+            lambda: rt.init_language_model(3, 2, 2, cell="cnn", rng=np.random.default_rng(0)),
+            "cell",
+        ),
     ],
 )
 def test_bad_input_names_the_argument(call, match):

@@ -1335,10 +1335,24 @@ def draw_padded_batch(seqs=((3, 1, 4, 1, 5), (9, 2, 6), (5, 3, 5, 8), (9, 7)), a
         y = top - n * step
         for t in range(T):
             valid = bool(mask[n, t])
-            s.box(t * step, y, "input" if valid else "op", str(batch[n, t]),
-                  w=cell, h=cell, dashed=not valid)
-            s.box(x_mask + t * step, y, "hidden" if valid else "op", "1" if valid else "0",
-                  w=cell, h=cell, dashed=not valid)
+            s.box(
+                t * step,
+                y,
+                "input" if valid else "op",
+                str(batch[n, t]),
+                w=cell,
+                h=cell,
+                dashed=not valid,
+            )
+            s.box(
+                x_mask + t * step,
+                y,
+                "hidden" if valid else "op",
+                "1" if valid else "0",
+                w=cell,
+                h=cell,
+                dashed=not valid,
+            )
         s.text(x_lengths, y, str(lengths[n]))
     return _finish([s], created)
 

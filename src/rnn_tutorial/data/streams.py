@@ -259,11 +259,15 @@ def ngram_perplexity(log_probs, X, Y) -> float:
     4.0
     """
     log_probs = np.asarray(log_probs, dtype=np.float64)
-    if log_probs.ndim not in (1, 2) or (log_probs.ndim == 2 and log_probs.shape[0] != log_probs.shape[1]):
+    if log_probs.ndim not in (1, 2) or (
+        log_probs.ndim == 2 and log_probs.shape[0] != log_probs.shape[1]
+    ):
         raise ValueError(f"log_probs must have shape (V,) or (V, V), got {log_probs.shape}")
     V = log_probs.shape[-1]
     X, Y = check_tokens("X", X, V), check_tokens("Y", Y, V)
     if X.shape != Y.shape or Y.size == 0:
-        raise ValueError(f"X and Y must have the same non-empty shape, got {X.shape} and {Y.shape}")
+        raise ValueError(
+            f"X and Y must have the same non-empty shape, got {X.shape} and {Y.shape}"
+        )
     picked = log_probs[Y] if log_probs.ndim == 1 else log_probs[X, Y]
     return float(np.exp(-picked.mean()))

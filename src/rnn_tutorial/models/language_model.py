@@ -373,7 +373,9 @@ class LanguageModel:
         """
         seed = check_tokens("seed", seed, self.V)
         if seed.ndim != 1 or seed.size == 0:
-            raise ValueError(f"seed must be a non-empty 1-D list of token ids, got shape {seed.shape}")
+            raise ValueError(
+                f"seed must be a non-empty 1-D list of token ids, got shape {seed.shape}"
+            )
         if not (_is_int(n) and n >= 0):
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
         if not (isinstance(temperature, numbers.Real) and temperature > 0):
