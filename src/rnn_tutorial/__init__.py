@@ -54,14 +54,19 @@ from .cells import (
 )
 from .data import (
     adding_problem,
+    bigram_log_probs,
     bucket_by_length,
     first_symbol_recall,
     masked_middle,
     myst_prose,
+    ngram_perplexity,
     pad_sequences,
     padding_share,
+    random_partition,
     read_prose,
+    sequential_partition,
     sine_windows,
+    unigram_log_probs,
 )
 from .data.scenes import (
     COLOURS,
@@ -147,6 +152,8 @@ from .models import (
     CharRNN,
     EncoderDecoder,
     FitHistory,
+    LanguageModel,
+    LMCache,
     PositionClassifier,
     Seq2SeqCache,
     SequenceModel,
@@ -164,7 +171,11 @@ from .models import (
     decoding_accuracy,
     greedy_decode,
     init_attention_seq2seq,
+    init_language_model,
     init_seq2seq,
+    lm_backward,
+    lm_forward,
+    lm_loss,
     one_hot,
     reversal_task,
     seq2seq_backward,
@@ -228,6 +239,17 @@ from .training import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "bigram_log_probs",
+    "init_language_model",
+    "LanguageModel",
+    "lm_backward",
+    "lm_forward",
+    "lm_loss",
+    "LMCache",
+    "ngram_perplexity",
+    "random_partition",
+    "sequential_partition",
+    "unigram_log_probs",
     "Adagrad",
     "Adam",
     "adding_problem",

@@ -1346,3 +1346,86 @@ def draw_stacked_rnn(L: int = 3, T: int = 4, ax=None, *, dropout: str = "none"):
 
 
 __all__ += ["STACK_DROPOUT", "draw_stacked_rnn"]
+
+
+# ----------------------------------------------------------------------------- padded batch
+
+
+def draw_padded_batch(seqs=((3, 1, 4, 1, 5), (9, 2, 6), (5, 3, 5, 8), (9, 7)), ax=None, *, pad=0):
+    r"""Draw a padded batch of token sequences, its lengths and its mask.
+
+    On the left the batch :math:`X` of shape (N, T): row n holds sequence n
+    and, after its end, the value ``pad`` in dashed cells. Beside it the
+    lengths :math:`T_n`, and on the right the mask :math:`M` of
+    :func:`~rnn_tutorial.length_mask`, 1 at the valid positions and 0 at the
+    padded ones.
+
+    Parameters
+    ----------
+    seqs : sequence of sequences of int
+        The token ids of every sequence, each at least one long.
+    ax : matplotlib Axes, optional
+        Where to draw. By default a new figure sized to the drawing.
+    pad : int, default 0
+        The padding value written after each sequence.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = draw_padded_batch([[7, 8, 9], [4]])
+    >>> shown = [t.get_text() for t in fig.axes[0].texts]
+    >>> shown.count("0"), shown.count("1")  # 2 pads, 2 mask zeros; 4 mask ones, length 1
+    (4, 5)
+    """
+    from ..data.batching import pad_sequences
+    from ..timeaxis import length_mask
+
+    if isinstance(seqs, str) or not all(np.ndim(s) == 1 for s in seqs):
+        raise ValueError("seqs must be a list of 1-D sequences of token ids")
+    batch, lengths = pad_sequences([list(s) for s in seqs], pad=pad)
+    mask = length_mask(lengths, batch.shape[1])
+    N, T = batch.shape
+    created = ax is None
+    if created:
+        ax = _new_axes()[0]
+    s = _Sheet(ax)
+    cell, gap = 0.5, 0.06
+    step = cell + gap
+    x_lengths = T * step + 0.45
+    x_mask = x_lengths + 0.75
+    top = (N - 1) * step
+    s.text((T - 1) * step / 2, top + 0.55, "$X$")
+    s.text(x_lengths, top + 0.55, "$T_n$")
+    s.text(x_mask + (T - 1) * step / 2, top + 0.55, "$M$")
+    for n in range(N):
+        y = top - n * step
+        for t in range(T):
+            valid = bool(mask[n, t])
+            s.box(
+                t * step,
+                y,
+                "input" if valid else "op",
+                str(batch[n, t]),
+                w=cell,
+                h=cell,
+                dashed=not valid,
+            )
+            s.box(
+                x_mask + t * step,
+                y,
+                "hidden" if valid else "op",
+                "1" if valid else "0",
+                w=cell,
+                h=cell,
+                dashed=not valid,
+            )
+        s.text(x_lengths, y, str(lengths[n]))
+    return _finish([s], created)
+
+
+__all__.append("draw_padded_batch")

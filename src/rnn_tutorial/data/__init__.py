@@ -22,6 +22,13 @@ from .scenes import (
     parse_caption,
     scene_splits,
 )
+from .streams import (
+    bigram_log_probs,
+    ngram_perplexity,
+    random_partition,
+    sequential_partition,
+    unigram_log_probs,
+)
 from .tasks import (
     adding_problem,
     first_symbol_recall,
@@ -31,6 +38,7 @@ from .tasks import (
 
 __all__ = [
     "adding_problem",
+    "bigram_log_probs",
     "bucket_by_length",
     "caption_text",
     "caption_vocabulary",
@@ -44,6 +52,7 @@ __all__ = [
     "LANGUAGES",
     "masked_middle",
     "myst_prose",
+    "ngram_perplexity",
     "pad_sequences",
     "padding_share",
     "page_language",
@@ -53,5 +62,8 @@ __all__ = [
     "scene_splits",
     "SceneSet",
     "SHAPES",
+    "random_partition",
+    "sequential_partition",
     "sine_windows",
+    "unigram_log_probs",
 ]

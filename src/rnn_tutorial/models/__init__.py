@@ -44,6 +44,14 @@ from .classifier import (
     FitHistory,
     SequenceModel,
 )
+from .language_model import (
+    LanguageModel,
+    LMCache,
+    init_language_model,
+    lm_backward,
+    lm_forward,
+    lm_loss,
+)
 from .position_classifier import (
     PositionClassifier,
 )
@@ -103,7 +111,13 @@ __all__ = [
     "init_attention_seq2seq",
     "init_captioner",
     "init_cnn",
+    "init_language_model",
     "init_seq2seq",
+    "LanguageModel",
+    "lm_backward",
+    "lm_forward",
+    "lm_loss",
+    "LMCache",
     "one_hot",
     "PositionClassifier",
     "remove_head",

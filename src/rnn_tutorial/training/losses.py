@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cells.activations import softmax
 from ..validation import as_float_array
 
 __all__ = ["softmax_cross_entropy"]
@@ -113,7 +112,7 @@ def softmax_cross_entropy(
         picked = np.where(m, picked, 0.0)
     loss = -picked.sum()
 
-    dz = softmax(z)
+    dz = np.exp(log_p)  # the softmax, without computing it a second time
     np.put_along_axis(dz, y[..., None], np.take_along_axis(dz, y[..., None], axis=-1) - 1, -1)
     if m is not None:
         dz *= m[..., None]
