@@ -58,8 +58,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 import rnn_tutorial as rt  # noqa: E402
-from rnn_tutorial.cells import per_gate  # noqa: E402
 from rnn_tutorial.book.performance import gemm_gflops, sequence_flops, side_by_side  # noqa: E402
+from rnn_tutorial.cells import per_gate  # noqa: E402
 
 INIT = {"rnn": rt.init_rnn, "lstm": rt.init_lstm, "gru": rt.init_gru}
 

@@ -13,6 +13,13 @@ from ..params import init_dense
 from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
+from ..validation import (
+    as_float_array,
+    check_batch,
+    check_flag,
+    check_probability,
+    check_tokens,
+)
 
 __all__ = ["StackFitHistory", "StackedClassifier"]
 
@@ -81,9 +88,9 @@ class StackedClassifier:
         self.cell = _check_cell(cell)
         self.num_layers = num_layers
         self.dropout = {
-            "dropout": dropout,
-            "variational": variational,
-            "recurrent_dropout": recurrent_dropout,
+            "dropout": check_probability("dropout", dropout),
+            "variational": check_flag("variational", variational),
+            "recurrent_dropout": check_probability("recurrent_dropout", recurrent_dropout),
         }
         self.options = options
         layers = init_stack(cell, D, H, num_layers, rng=rng)
@@ -123,7 +130,8 @@ class StackedClassifier:
         with ``rng``; in evaluation mode there is no dropout.
         """
         params = self.params if params is None else params
-        dropout = self.dropout if train else {}
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        dropout = self.dropout if check_flag("train", train) else {}
         hs, _, cache = stack_forward(
             self.cell, x, self.layers(params), train=train, rng=rng, **dropout, **self.options
         )
@@ -181,3 +189,14 @@ class StackedClassifier:
         return StackFitHistory(
             batch_loss, np.array(marks), np.array(train_curve), np.array(val_curve)
         )
+
+
+def _check_xy(x, y, V: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (N, T, D) with N >= 1 (the loss is a mean) and classes ``y`` (N,) in [0, V)."""
+    x = as_float_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    y = check_tokens("y", y, V)
+    if y.shape != x.shape[:1]:
+        raise ValueError(f"y has shape {y.shape} but x has shape {x.shape}, so y must be (N,)")
+    return check_batch("x", x), y

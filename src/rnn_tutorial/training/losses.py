@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cells.activations import softmax
-from ..validation import as_float_array
+from ..validation import as_float_array, check_choice, check_tokens
 
 __all__ = ["softmax_cross_entropy"]
 
@@ -51,23 +51,16 @@ def softmax_cross_entropy(
     array([-0.75,  0.25,  0.25,  0.25])
     """
     z = as_float_array("logits", logits)
-    y = np.asarray(targets)
     if z.ndim < 1:
-        raise ValueError("logits must have a class axis (..., V)")
+        raise ValueError("logits must have a class axis (..., V), got a scalar")
+    y = check_tokens("targets", targets)
     if y.shape != z.shape[:-1]:
         raise ValueError(
             f"targets has shape {y.shape} but logits has shape {z.shape}; "
             f"targets must have shape {z.shape[:-1]} (one class index per position)"
         )
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
-    V = z.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= V):
-        raise ValueError(
-            f"targets must lie in [0, {V}) for V={V} classes, got {y.min()}..{y.max()}"
-        )
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f'reduction must be "sum" or "mean", got {reduction!r}')
+    check_tokens("targets", y, z.shape[-1])
+    _check_reduction(reduction, y.size, "targets")
 
     shifted = z - z.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -131,14 +124,23 @@ def mse(
             f"targets has shape {y.shape} but predictions has shape {p.shape}; "
             "they must have the same shape"
         )
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
+    _check_reduction(reduction, y.size, "targets")
     error = p - y
     loss = float(np.sum(error * error))
     d = 2 * error
-    if reduction == "mean" and error.size:
+    if reduction == "mean":
         loss, d = loss / error.size, d / error.size
     return loss, d
 
 
 __all__ += ["mse"]
+
+
+def _check_reduction(reduction, size: int, name: str) -> None:
+    """``"sum"`` or ``"mean"``; a mean needs at least one position to average over."""
+    check_choice("reduction", reduction, ("sum", "mean"))
+    if reduction == "mean" and size == 0:
+        raise ValueError(
+            f'{name} is empty: reduction="mean" over no positions is undefined '
+            '(0/0); pass at least one position, or reduction="sum"'
+        )
