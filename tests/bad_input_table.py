@@ -1213,6 +1213,136 @@ TABLE: dict[str, E] = {
         },
         empty={"N": "raises"},
     ),
+    "EncoderDecoder.decode": E(
+        lambda N=2, T=3: call(_encdec().decode, source=_s2s_data(N, T)[0], max_len=4),
+        bad={"source": "tokens", "max_len": "count"},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "EncoderDecoder.accuracy": E(
+        lambda N=2, T=3: call(
+            _encdec().accuracy, source=_s2s_data(N, T)[0], target=_s2s_data(N, T)[1], max_len=4
+        ),
+        bad={
+            "source": "tokens",
+            "target": [(arr(2, 3), TypeError), (ids(2), ValueError)],
+            "max_len": "count",
+        },
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "PositionClassifier.scores": E(
+        lambda N=2, T=3: call(_position().scores, x=arr(N, T, D)),
+        bad={"x": SEQ_NO_STATE},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "PositionClassifier.accuracy": E(
+        lambda N=2, T=3: call(_position().accuracy, x=arr(N, T, D), y=ids(N), position=1),
+        bad={"x": SEQ, "y": "tokens", "position": [(9, ValueError), (1.5, TypeError)]},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "PositionClassifier.fit": E(
+        lambda N=4: call(
+            _position().fit, x=arr(N, 3, D), y=ids(N, 3), steps=2, rng=gen(), batch_size=2
+        ),
+        bad={
+            "x": SEQ,
+            "y": "tokens",
+            "steps": [(-1, ValueError), (2.5, TypeError)],
+            "rng": "rng",
+            "batch_size": "count",
+        },
+        empty={"N": "raises"},
+    ),
+    "SequenceModel.accuracy": E(
+        lambda N=2, T=3: call(_seqmodel().accuracy, x=arr(N, T, D), y=ids(N)),
+        bad={"x": SEQ, "y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "SequenceModel.loss": E(
+        lambda N=2, T=3: call(_seqmodel().loss, x=arr(N, T, D), y=ids(N)),
+        bad={"x": SEQ, "y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "SequenceModel.input_gradients": E(
+        lambda N=2, T=3: call(_seqmodel().input_gradients, x=arr(N, T, D), y=ids(N)),
+        bad={"x": SEQ, "y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "SequenceModel.outputs": E(
+        lambda N=2, T=3: call(_seqmodel().outputs, x=arr(N, T, D)),
+        bad={"x": SEQ_NO_STATE},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "SequenceModel.states": E(
+        lambda N=2, T=3: call(_seqmodel().states, x=arr(N, T, D), params=_seqmodel().params),
+        bad={"x": SEQ_NO_STATE, "params": "params"},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "StackedClassifier.accuracy": E(
+        lambda N=2, T=3: call(_stacked().accuracy, x=arr(N, T, D), y=ids(N)),
+        bad={"x": SEQ, "y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "StackedClassifier.loss": E(
+        lambda N=2, T=3: call(_stacked().loss, x=arr(N, T, D), y=ids(N)),
+        bad={"x": SEQ, "y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "StackedClassifier.outputs": E(
+        lambda N=2, T=3: call(_stacked().outputs, x=arr(N, T, D)),
+        bad={"x": SEQ_NO_STATE},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "StackedClassifier.predict": E(
+        lambda N=2, T=3: call(_stacked().predict, x=arr(N, T, D)),
+        bad={"x": SEQ_NO_STATE},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "StackedClassifier.layers": E(
+        lambda: call(_stacked().layers, params=_stacked().params),
+        bad={"params": [("abc", TypeError), ([1], TypeError)]},
+    ),
+    "StackedClassifier.fit": E(
+        lambda N=4: call(
+            _stacked().fit,
+            x=arr(N, 3, D),
+            y=ids(N),
+            steps=2,
+            rng=gen(),
+            batch_size=2,
+            x_val=arr(2, 3, D, seed=1),
+            y_val=ids(2, seed=1),
+        ),
+        bad={
+            "x": SEQ,
+            "y": "tokens",
+            "steps": [(-1, ValueError), (2.5, TypeError)],
+            "rng": "rng",
+            "batch_size": "count",
+            "eval_every": "count",
+        },
+        empty={"N": "raises"},
+    ),
+    "Vocabulary.from_text": E(
+        lambda: call(rt.Vocabulary.from_text, text="abc", unknown="?"),
+        bad={
+            "text": [(3, TypeError), (None, TypeError)],
+            "unknown": [("ab", ValueError), (3, TypeError)],
+        },
+    ),
+    "Vocabulary.from_tokens": E(
+        lambda: call(
+            rt.Vocabulary.from_tokens, tokens=["to", "be"], unknown="<unk>", separator=" "
+        ),
+        bad={
+            "tokens": [
+                (3, TypeError),
+                ("to be", TypeError),
+                ([1, 2], TypeError),
+            ],
+            "unknown": [(3, TypeError)],
+            "separator": [(3, TypeError)],
+        },
+    ),
     # ----------------------------------------------------------------- data
     "adding_problem": E(
         lambda: call(rt.adding_problem, n=3, T=4, rng=gen(), dtype=np.float32),
@@ -1280,6 +1410,22 @@ TABLE: dict[str, E] = {
 
 
 # --------------------------------------------------------------------------- running a case
+
+
+def public_methods() -> list[str]:
+    """``"Class.method"`` for every public method of a public class."""
+    names = []
+    for name in public_functions():
+        obj = getattr(rt, name)
+        if isinstance(obj, type):
+            names += [
+                f"{name}.{m}"
+                for m, member in vars(obj).items()
+                if not m.startswith("_")
+                and callable(getattr(obj, m))
+                and not isinstance(member, property)
+            ]
+    return names
 
 
 def public_functions() -> list[str]:
@@ -1414,7 +1560,8 @@ def run_valid(key: str):
 def tally() -> dict:
     counts: dict = {}
     examples: dict = {}
-    all_runs = [("bad", c, run_bad(*c)) for c in cases()]
+    all_runs = [("valid", k, run_valid(k)) for k in TABLE]
+    all_runs += [("bad", c, run_bad(*c)) for c in cases()]
     all_runs += [("empty", (k, s), run_empty(k, s)) for k, e in TABLE.items() for s in e.empty]
     for group, case, (result, detail) in all_runs:
         counts[(group, result)] = counts.get((group, result), 0) + 1

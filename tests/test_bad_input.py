@@ -40,7 +40,15 @@ import numpy as np
 import pytest
 
 import rnn_tutorial as rt
-from bad_input_table import TABLE, cases, public_functions, run_bad, run_empty, run_valid
+from bad_input_table import (
+    TABLE,
+    cases,
+    public_functions,
+    public_methods,
+    run_bad,
+    run_empty,
+    run_valid,
+)
 from helpers import arg, message_with
 
 
@@ -50,6 +58,14 @@ def test_every_public_function_has_an_entry():
         f"no bad-input entry for {', '.join(missing)}: add one to TABLE in "
         "tests/bad_input_table.py (a valid call, the kinds of mistake per argument and, "
         "for batch or sequence inputs, what N = 0 and T = 0 do); see that file's docstring"
+    )
+
+
+def test_every_public_method_has_an_entry():
+    missing = [name for name in public_methods() if name not in TABLE]
+    assert not missing, (
+        f"no bad-input entry for {', '.join(missing)}: add one to TABLE in "
+        "tests/bad_input_table.py, keyed by 'Class.method'; see that file's docstring"
     )
 
 

@@ -94,10 +94,13 @@ class Vocabulary:
         if level == "char" and any(len(s) != 1 for s in symbols):
             bad = next(s for s in symbols if len(s) != 1)
             raise ValueError(f'a "char" vocabulary holds single characters, got {bad!r}')
+        if not isinstance(separator, str):
+            raise ArgumentTypeError(f"separator must be a str, got {separator!r}")
         if unknown is not None:
             if not isinstance(unknown, str) or (level == "char" and len(unknown) != 1):
                 what = "a single character" if level == "char" else "a str"
-                raise ValueError(f"unknown must be {what}, got {unknown!r}")
+                error = ValueError if isinstance(unknown, str) else ArgumentTypeError
+                raise error(f"unknown must be {what}, got {unknown!r}")
             symbols.add(unknown)
         if not symbols:
             raise ValueError("symbols is empty: a vocabulary needs at least one symbol")
@@ -120,7 +123,7 @@ class Vocabulary:
         'c?a'
         """
         if not isinstance(text, str):
-            raise ValueError(f"text must be a str, got {type(text).__name__}")
+            raise ArgumentTypeError(f"text must be a str, got {type(text).__name__}")
         return cls(text, unknown=unknown, level="char")
 
     @classmethod
@@ -135,12 +138,19 @@ class Vocabulary:
         >>> vocab.decode(vocab.encode(["我们", "爱", "数学"]))
         '我们<unk>数学'
         """
-        if isinstance(tokens, str):
-            raise ValueError(
-                "tokens must be a list of str, got one str; for characters use "
+        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+            got = "one str" if isinstance(tokens, str) else type(tokens).__name__
+            raise ArgumentTypeError(
+                f"tokens must be a list of str, got {got}; for characters use "
                 "Vocabulary.from_text, for words pass e.g. jieba.lcut(text)"
             )
-        return cls(list(tokens), unknown=unknown, level="token", separator=separator)
+        tokens = list(tokens)
+        bad = [t for t in tokens if not isinstance(t, str)]
+        if bad:
+            raise ArgumentTypeError(
+                f"tokens must all be str, got {bad[0]!r} ({type(bad[0]).__name__})"
+            )
+        return cls(tokens, unknown=unknown, level="token", separator=separator)
 
     @property
     def chars(self) -> tuple[str, ...]:

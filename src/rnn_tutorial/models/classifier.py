@@ -36,6 +36,7 @@ from ..validation import (
     as_float_array,
     check_batch,
     check_int,
+    check_mapping,
     check_positive,
     check_real,
     check_rng,
@@ -194,7 +195,7 @@ class SequenceModel:
         cache
             The cache of the cell's forward function.
         """
-        params = self.params if params is None else params
+        params = self.params if params is None else check_mapping("params", params)
         x = as_float_array("x", x)
         if x.ndim != 3:
             raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
@@ -252,13 +253,8 @@ class SequenceModel:
         """
         if self.loss_name != "cross_entropy":
             raise ValueError('accuracy needs a classifier: this model has loss="mse"')
-        y = np.asarray(y)
-        predicted = self.predict(x)
-        if y.shape != predicted.shape:
-            raise ValueError(
-                f"y has shape {y.shape} but the model answers with shape {predicted.shape}"
-            )
-        return float(np.mean(predicted == y))
+        x, y = self._check_xy(x, y)
+        return float(np.mean(self.predict(x) == y))
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, params: dict | None = None):
         r"""The loss on a batch and its gradient for every weight.
@@ -334,6 +330,7 @@ class SequenceModel:
         >>> model.input_gradients(x, y).shape
         (3, 6, 2)
         """
+        x, y = self._check_xy(x, y)
         return self._forward_backward(x, y, self.params)[1]
 
     def _forward_backward(self, x, y, params):

@@ -20,6 +20,7 @@ from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
 from ..validation import (
+    ArgumentTypeError,
     as_float_array,
     check_batch,
     check_flag,
@@ -107,7 +108,9 @@ class PositionClassifier:
         """The scores that ``y`` answers: those of one step, or of every step."""
         T = scores.shape[1]
         if position is not None:
-            if not (isinstance(position, numbers.Integral) and -T <= position < T):
+            if not isinstance(position, numbers.Integral) or isinstance(position, bool):
+                raise ArgumentTypeError(f"position must be None or an integer, got {position!r}")
+            if not -T <= position < T:
                 raise ValueError(
                     f"position must be None or a step in [0, T={T}), got {position!r}"
                 )
@@ -123,6 +126,7 @@ class PositionClassifier:
 
     def accuracy(self, x, y, position=None) -> float:
         """The fraction of right answers at ``position`` (or at every step when None)."""
+        x = check_batch("x", as_float_array("x", x))  # the accuracy is a mean over the batch
         s, y = self._at(self.scores(x), y, position)
         return float(np.mean(s.argmax(-1) == y))
 
@@ -153,6 +157,9 @@ class PositionClassifier:
         """Adam on random mini-batches, gradients clipped to a global norm; returns the losses."""
         steps, rng = check_int("steps", steps, low=0), check_rng("rng", rng)
         batch_size = check_int("batch_size", batch_size)
+        x, y = check_batch("x", as_float_array("x", x)), check_tokens("y", y)
+        if y.shape[:1] != x.shape[:1]:
+            raise ValueError(f"y has shape {y.shape} but x has shape {x.shape}: N must agree")
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         self.optimizer.lr = Adam(lr=lr).lr  # checked like a new one

@@ -17,7 +17,11 @@ from ..validation import (
     as_float_array,
     check_batch,
     check_flag,
+    check_int,
+    check_mapping,
+    check_positive,
     check_probability,
+    check_rng,
     check_tokens,
 )
 
@@ -100,7 +104,7 @@ class StackedClassifier:
 
     def layers(self, params: dict | None = None) -> list[dict]:
         """The stack's weights as :func:`stack_forward` takes them, one dict per layer."""
-        params = self.params if params is None else params
+        params = self.params if params is None else check_mapping("params", params)
         return [
             {k.split(".", 1)[1]: v for k, v in params.items() if k.startswith(f"l{i}.")}
             for i in range(self.num_layers)
@@ -117,10 +121,12 @@ class StackedClassifier:
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         """The fraction of sequences :meth:`predict` gets right."""
-        return float(np.mean(self.predict(x) == np.asarray(y)))
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        return float(np.mean(self.predict(x) == y))
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
         """The mean cross-entropy in evaluation mode."""
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
         return softmax_cross_entropy(self.outputs(x), y, reduction="mean")[0]
 
     def loss_and_grads(self, x, y, *, train: bool, rng=None, params: dict | None = None):
@@ -165,6 +171,14 @@ class StackedClassifier:
         whole training set and on ``(x_val, y_val)`` is measured in
         evaluation mode, so the two curves compare like with like.
         """
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        steps, rng = check_int("steps", steps, low=0), check_rng("rng", rng)
+        eval_every, batch_size = (
+            check_int("eval_every", eval_every),
+            check_int("batch_size", batch_size),
+        )
+        if clip is not None:
+            check_positive("clip", clip)
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         N = len(x)
