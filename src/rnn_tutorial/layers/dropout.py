@@ -109,12 +109,8 @@ def dropout_mask(shape, p: float, *, rng: np.random.Generator, dtype=np.float64)
     >>> m.shape, sorted(set(m.ravel().tolist())) <= [0.0, 2.0]
     ((2, 1, 4), True)
     """
-    shape, p, _, dtype = (
-        _check_shape(shape),
-        _check_p(p),
-        _check_rng(rng),
-        check_dtype("dtype", dtype),
-    )
+    shape, p = _check_shape(shape), _check_p(p)
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
     keep = rng.random(shape) >= p
     return keep.astype(dtype) / np.asarray(1.0 - p, dtype=dtype)
 

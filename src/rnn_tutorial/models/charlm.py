@@ -409,10 +409,8 @@ class CharRNN:
         if clip is not None:
             check_positive("clip", clip)
         if log_every is not None:  # log_every draws samples with rng
-            log_every, rng = (
-                check_int("log_every", log_every),
-                check_rng("rng (log_every draws samples)", rng),
-            )
+            log_every = check_int("log_every", log_every)
+            check_rng("rng (log_every draws samples)", rng)
         optimizer = Adagrad(lr=lr)
         if self.optimizer is not None:
             optimizer.memory = self.optimizer.memory  # the sums of squares carry over
