@@ -110,7 +110,7 @@ def test_an_all_ones_recurrent_mask_is_the_plain_layer():
 def test_bad_input_is_named():
     rng = np.random.default_rng(0)
     x = np.ones((N, T, H))
-    with pytest.raises(ValueError, match=r"p must be a dropout probability in \[0, 1\), got -0.1"):
+    with pytest.raises(ValueError, match=r"p must be a finite real number in \[0, 1\), got -0.1"):
         dropout_forward(x, -0.1, train=True, rng=rng)
     with pytest.raises(ValueError, match="train must be True or False, got 'yes'"):
         dropout_forward(x, 0.5, train="yes", rng=rng)
@@ -125,7 +125,9 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="cache must be the DropoutCache of dropout_forward"):
         dropout_backward(x, None)
     params = init_layer("rnn", D, H, rng=rng)
-    with pytest.raises(ValueError, match=r"mask must be \(N, H\) with N=2, got shape \(3, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"mask has shape \(3, 5\) but must be \(N, H\) = \(2, 5\)"
+    ):
         variational_layer_forward("rnn", np.ones((N, T, D)), params, mask=np.ones((3, H)))
     with pytest.raises(ValueError, match="the gru's h_{t-1} also enters its interpolation"):
         variational_layer_forward(

@@ -87,7 +87,7 @@ def test_wrong_state_and_dstate_are_named():
     rng = np.random.default_rng(0)
     params = init_layer("lstm", D, H, rng=rng)
     x = rng.normal(size=(N, T, D))
-    with pytest.raises(ValueError, match=r"state0 of the lstm cell is a tuple \(h0, c0\)"):
+    with pytest.raises(ValueError, match=r"state0 of the lstm cell must be a tuple \(h0, c0\)"):
         layer_forward("lstm", x, params, (np.zeros((N, H)),))
     with pytest.raises(ValueError, match="state0 of the lstm cell"):
         layer_forward("lstm", x, params, np.zeros((N, H)))

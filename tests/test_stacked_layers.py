@@ -211,9 +211,9 @@ def test_bad_input_is_named():
     rng = np.random.default_rng(0)
     layers = init_stack("gru", D, H, L, rng=rng)
     x = rng.normal(size=(N, T, D))
-    with pytest.raises(ValueError, match="num_layers must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="num_layers must be a positive integer, got 0"):
         init_stack("gru", D, H, 0, rng=rng)
-    with pytest.raises(ValueError, match="layers must be a non-empty list"):
+    with pytest.raises(ValueError, match="layers must hold at least one"):
         stack_forward("gru", x, [])
     with pytest.raises(
         ValueError, match="states0 must be a list of 3 states, one per layer, got 2"
@@ -230,7 +230,9 @@ def test_bad_input_is_named():
         stack_forward("gru", x, layers, masks=[np.ones((N, T, H))] * 2)
     with pytest.raises(ValueError, match="train must be True or False, got 1"):
         stack_forward("gru", x, layers, train=1)
-    with pytest.raises(ValueError, match=r"p must be a dropout probability in \[0, 1\), got 1.0"):
+    with pytest.raises(
+        ValueError, match=r"dropout must be a finite real number in \[0, 1\), got 1.0"
+    ):
         stack_forward("gru", x, layers, train=True, dropout=1.0, rng=rng)
     with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
         stack_forward("gru", x, layers, train=True, dropout=0.5)

@@ -193,7 +193,7 @@ def test_wrong_targets(rng):
     x = rng.normal(size=(N, T, D))
     with pytest.raises(ValueError, match=message_with(arg("y"), "integer")):
         model.loss_and_grads(x, np.zeros(N))
-    with pytest.raises(ValueError, match=message_with(arg("targets"), "(3, 5)")):
+    with pytest.raises(ValueError, match=message_with(arg("y"), "(3, 5)")):
         model.loss_and_grads(x, np.zeros((N, T), dtype=int))
     regression = SequenceModel("rnn", D, H, V, rng=rng, loss="mse")
     with pytest.raises(ValueError, match=message_with("accuracy", "mse")):

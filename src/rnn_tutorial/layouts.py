@@ -14,7 +14,8 @@ import numpy as np
 
 from .cells.gru import GRU_SPEC
 from .cells.lstm import LSTM_SPEC
-from .validation import as_float_array, check_params
+from .cells.rnn import RNN_SPEC
+from .validation import as_float_array, check_mapping, check_params
 
 __all__ = [
     "concat_to_rnn",
@@ -62,6 +63,7 @@ def rnn_from_assignment(parameters: dict) -> dict:
     {'W_xh': (3, 5), 'W_hh': (5, 5), 'b_h': (5,)}
     """
     names = {"Wax": "W_xh", "Waa": "W_hh", "ba": "b_h", "Wya": "W_hy", "by": "b_y"}
+    check_mapping("parameters", parameters)
     missing = [k for k in ("Wax", "Waa", "ba") if k not in parameters]
     if missing:
         raise ValueError(f"parameters is missing {', '.join(map(repr, missing))}")
@@ -155,6 +157,7 @@ def rnn_to_torch(params: dict) -> dict:
     >>> {k: v.shape for k, v in t.items()}
     {'weight_ih_l0': (5, 3), 'weight_hh_l0': (5, 5), 'bias_ih_l0': (5,), 'bias_hh_l0': (5,)}
     """
+    params, _ = check_params(params, RNN_SPEC)
     return {
         "weight_ih_l0": params["W_xh"].T.copy(),
         "weight_hh_l0": params["W_hh"].T.copy(),
@@ -190,6 +193,7 @@ def rnn_from_torch(state: dict) -> dict:
 def _torch_state(state: dict, gates: int) -> dict:
     """The four arrays of a one-layer PyTorch state dict, checked against each other."""
     keys = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    check_mapping("state", state)
     missing = [k for k in keys if k not in state]
     if missing:
         raise ValueError(f"state is missing {', '.join(map(repr, missing))}")
@@ -416,6 +420,7 @@ def lstm_from_assignment(parameters: dict) -> dict:
     {'W_x': (3, 20), 'W_h': (5, 20), 'b': (20,)}
     """
     gates = (("Wi", "bi"), ("Wf", "bf"), ("Wc", "bc"), ("Wo", "bo"))  # our order i, f, g, o
+    check_mapping("parameters", parameters)
     missing = [k for pair in gates for k in pair if k not in parameters]
     if missing:
         raise ValueError(f"parameters is missing {', '.join(map(repr, missing))}")

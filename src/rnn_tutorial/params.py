@@ -6,13 +6,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .validation import (
+    as_float_array,
+    check_dtype,
+    check_int,
+    check_mapping,
+    check_real,
+    check_rng,
+)
+
 __all__ = ["count_params", "init_dense", "init_embedding", "init_gru", "init_lstm", "init_rnn"]
 
 
-def _check_sizes(**sizes: int) -> None:
+def _check_sizes(rng, dtype, **sizes: int) -> None:
+    """The sizes are integers >= 1, ``rng`` a Generator, ``dtype`` a floating dtype."""
     for name, value in sizes.items():
-        if not (isinstance(value, int | np.integer) and value > 0):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_int(name, value)
+    check_rng("rng", rng)
+    check_dtype("dtype", dtype)
 
 
 def init_rnn(D: int, H: int, *, rng: np.random.Generator, dtype=np.float64) -> dict:
@@ -41,7 +52,7 @@ def init_rnn(D: int, H: int, *, rng: np.random.Generator, dtype=np.float64) -> d
     >>> {k: v.shape for k, v in p.items()}
     {'W_xh': (3, 4), 'W_hh': (4, 4), 'b_h': (4,)}
     """
-    _check_sizes(D=D, H=H)
+    _check_sizes(rng, dtype, D=D, H=H)
     bound = 1 / np.sqrt(H)
     shapes = {"W_xh": (D, H), "W_hh": (H, H), "b_h": (H,)}
     return {k: rng.uniform(-bound, bound, size=s).astype(dtype) for k, s in shapes.items()}
@@ -94,7 +105,8 @@ def init_lstm(
     >>> bool(np.all(p["b"][20:40] == 1.0)), bool(np.all(np.abs(p["b"][:20]) <= 20**-0.5))
     (True, True)
     """
-    _check_sizes(D=D, H=H)
+    _check_sizes(rng, dtype, D=D, H=H)
+    forget_bias = check_real("forget_bias", forget_bias)
     bound = 1 / np.sqrt(H)
     shapes = {"W_x": (D, 4 * H), "W_h": (H, 4 * H), "b": (4 * H,)}
     params = {k: rng.uniform(-bound, bound, size=s).astype(dtype) for k, s in shapes.items()}
@@ -124,7 +136,7 @@ def init_gru(D: int, H: int, *, rng: np.random.Generator, dtype=np.float64) -> d
     >>> {k: v.shape for k, v in p.items()}
     {'W_x': (10, 60), 'W_h': (20, 60), 'b_x': (60,), 'b_h': (60,)}
     """
-    _check_sizes(D=D, H=H)
+    _check_sizes(rng, dtype, D=D, H=H)
     bound = 1 / np.sqrt(H)
     shapes = {"W_x": (D, 3 * H), "W_h": (H, 3 * H), "b_x": (3 * H,), "b_h": (3 * H,)}
     return {k: rng.uniform(-bound, bound, size=s).astype(dtype) for k, s in shapes.items()}
@@ -139,7 +151,7 @@ def init_dense(H: int, V: int, *, rng: np.random.Generator, dtype=np.float64) ->
     >>> p["W_hy"].shape, p["b_y"].shape
     ((4, 6), (6,))
     """
-    _check_sizes(H=H, V=V)
+    _check_sizes(rng, dtype, H=H, V=V)
     bound = 1 / np.sqrt(H)
     return {
         "W_hy": rng.uniform(-bound, bound, size=(H, V)).astype(dtype),
@@ -173,7 +185,7 @@ def init_embedding(
     >>> p["W_embed"].shape, p["W_embed"][0].tolist()
     ((5, 3), [0.0, 0.0, 0.0])
     """
-    _check_sizes(V=V, D=D)
+    _check_sizes(rng, dtype, V=V, D=D)
     W_embed = rng.standard_normal((V, D)).astype(dtype)
     if padding_idx is not None:
         if not (isinstance(padding_idx, int | np.integer) and 0 <= padding_idx < V):
@@ -192,4 +204,7 @@ def count_params(params: Mapping[str, np.ndarray]) -> int:
     >>> count_params(init_rnn(1, 2, rng=np.random.default_rng(0)))  # (n + x) n + n
     8
     """
+    check_mapping("params", params)
+    for key, value in params.items():
+        as_float_array(f'params["{key}"]', value, finite=False)
     return int(sum(np.size(v) for v in params.values()))

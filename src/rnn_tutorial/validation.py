@@ -1,25 +1,76 @@
-"""Input checks that turn a wrong shape into a sentence a reader can act on.
+"""Input checks that turn a mistake into a sentence a reader can act on.
 
 Every public function checks its arguments here before any arithmetic, so a
 mistake surfaces as ``ValueError: x has shape (4, 3) but params["W_xh"]
 expects D=5`` instead of a broadcasting error from deep inside numpy.
+
+The policy, for every public function
+-------------------------------------
+What is checked, before any work:
+
+- types: arrays are array-likes of real numbers, weights and gradients dicts
+  of them, sizes ints, hyperparameters real numbers, flags ``bool``, ``rng`` a
+  ``numpy.random.Generator``, ``dtype`` a floating dtype, a choice one of its
+  names (``cell``, ``form``, ``activation``, ``reduction`` ...);
+- ranks and sizes: every array against the size letters N, T, D, H, V of the
+  weights and of the other inputs;
+- finiteness: inputs, weights and incoming gradients hold no NaN or infinity;
+- ranges: sizes >= 1 (N may be 0), probabilities in [0, 1), step sizes and
+  ``eps`` > 0, token ids integers in [0, V);
+- the kind of a cache: a backward function takes the cache of its own
+  forward function.
+
+What is accepted: lists and tuples wherever an array is; integer and boolean
+arrays, converted to float64; float16, float32 and float64 kept, and the
+arithmetic runs in ``np.result_type`` of the inputs and weights, so mixing
+promotes to the wider type (forward and backward, step loops and fast
+kernels alike). An empty batch (N = 0) runs and returns empty arrays where
+nothing is averaged; a mean over nothing (a loss or a fit on N = 0) and a
+sequence of T = 0 steps raise.
+
+The message names the argument as the caller wrote it (``x``,
+``params["W_xh"]``, ``dstate[1]``), says what it got and what was expected.
+A wrong type raises :class:`ArgumentTypeError`, which is both a ``TypeError``
+and a ``ValueError``; a wrong value raises ``ValueError``; so ``except
+ValueError`` catches every bad input. No function changes its inputs, also
+when it raises: an optimiser checks every gradient before it writes a weight.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 __all__ = [
+    "ArgumentTypeError",
     "Sizes",
     "as_float_array",
+    "check_batch",
+    "check_cache",
+    "check_choice",
+    "check_dtype",
+    "check_finite",
+    "check_flag",
+    "check_grads",
     "check_input",
+    "check_int",
     "check_lengths",
+    "check_mapping",
     "check_params",
+    "check_positive",
+    "check_probability",
+    "check_real",
+    "check_rng",
+    "check_steps",
     "check_tokens",
     "param_sizes",
 ]
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type; also a ``ValueError``, so one ``except`` catches all."""
 
 
 class Sizes(dict):
@@ -54,15 +105,30 @@ def as_float_array(name: str, value, *, finite: bool = True) -> np.ndarray:
     >>> as_float_array("x", [np.nan])
     Traceback (most recent call last):
     ...
-    ValueError: x contains NaN or infinity
+    ValueError: x contains NaN or infinity (first at x[0])
     """
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        array = np.asarray(value, dtype=object)
     if array.dtype.kind not in "fiub":
-        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
+        raise ArgumentTypeError(
+            f"{name} must be an array of real numbers, got "
+            + (f"dtype {array.dtype}" if array.dtype.kind != "O" else type(value).__name__)
+        )
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
-    if finite and not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinity")
+    if finite:
+        check_finite(name, array)
+    return array
+
+
+def check_finite(name: str, array: np.ndarray) -> np.ndarray:
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity, saying where."""
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = "[" + ", ".join(str(int(i)) for i in bad) + "]" if array.ndim else ""
+        raise ValueError(f"{name} contains NaN or infinity (first at {name}{where})")
     return array
 
 
@@ -96,8 +162,7 @@ def param_sizes(params: Mapping[str, np.ndarray], spec: Mapping[str, Sequence[st
     ...
     ValueError: params["W_hh"] has shape (2, 5) but params["W_xh"] gives H=2, so it must be (2, 2)
     """
-    if not isinstance(params, Mapping):
-        raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    check_mapping("params", params)
     missing = [key for key in spec if key not in params]
     if missing:
         raise ValueError(
@@ -252,9 +317,7 @@ def check_sequence(params: Mapping[str, np.ndarray], spec, x, **states):
     params, sizes = check_params(params, spec)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     checked = tuple(check_input(name, state, ("N", "H"), sizes) for name, state in states.items())
-    if x.shape[1] == 0:
-        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
-    return params, sizes, x, checked
+    return params, sizes, check_steps("x", x), checked
 
 
 def check_lengths(lengths, N: int, T: int, *, name: str = "lengths") -> np.ndarray | None:
@@ -275,7 +338,7 @@ def check_lengths(lengths, N: int, T: int, *, name: str = "lengths") -> np.ndarr
         return None
     array = np.asarray(lengths)
     if array.dtype.kind not in "iu" or array.dtype == bool:
-        raise ValueError(f"{name} must be integers, got dtype {array.dtype}")
+        raise ArgumentTypeError(f"{name} must be integers, got dtype {array.dtype}")
     if array.shape != (N,):
         raise ValueError(
             f"{name} has shape {_shape_str(array.shape)} but the batch has N={N} sequences; "
@@ -289,23 +352,262 @@ def check_lengths(lengths, N: int, T: int, *, name: str = "lengths") -> np.ndarr
     return array.astype(np.intp)
 
 
-def check_tokens(name: str, tokens, V: int) -> np.ndarray:
-    """Check an array of token ids: integers in ``[0, V)``; returns it as an int array.
+def check_steps(name: str, array: np.ndarray) -> np.ndarray:
+    """A sequence ``(N, T, ...)`` with at least one step (T >= 1)."""
+    if np.ndim(array) >= 2 and np.shape(array)[1] == 0:
+        raise ValueError(
+            f"{name} has shape {_shape_str(np.shape(array))}: a sequence needs at least one "
+            "step (T >= 1)"
+        )
+    return array
+
+
+# --------------------------------------------------------------------------- scalars and kinds
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_int(name: str, value, *, low: int = 1, high: int | None = None) -> int:
+    """An integer in ``[low, high]`` (``True`` is not a size).
 
     Examples
     --------
-    >>> check_tokens("tokens", [[0, 2]], 3).tolist()
-    [[0, 2]]
-    >>> check_tokens("tokens", [[0, 3]], 3)
+    >>> check_int("H", 4)
+    4
+    >>> check_int("H", 2.5)
     Traceback (most recent call last):
     ...
-    ValueError: tokens must be ids in [0, V=3), got values from 0 to 3
+    rnn_tutorial.validation.ArgumentTypeError: H must be a positive integer, got 2.5
     """
-    array = np.asarray(tokens)
-    if array.dtype.kind not in "iu" or array.dtype == bool:
-        raise ValueError(f"{name} must be integer token ids, got dtype {array.dtype}")
-    if array.size and (array.min() < 0 or array.max() >= V):
-        raise ValueError(
-            f"{name} must be ids in [0, V={V}), got values from {array.min()} to {array.max()}"
+    if high is not None:
+        bounds = f"an integer in {low}..{high}"
+    else:
+        bounds = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            low, f"an integer >= {low}"
         )
-    return array.astype(np.intp, copy=False)
+    if not _is_int(value):
+        raise ArgumentTypeError(f"{name} must be {bounds}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be {bounds}, got {value!r}")
+    return int(value)
+
+
+def check_real(
+    name: str, value, *, low: float | None = None, high: float | None = None, open_low=False,
+    open_high=False,
+) -> float:  # fmt: skip
+    """A finite real number in the interval given (ends closed unless ``open_*``).
+
+    Examples
+    --------
+    >>> check_real("forget_bias", 1)
+    1.0
+    >>> check_real("p", 1.0, low=0, high=1, open_high=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: p must be a finite real number in [0, 1), got 1.0
+    """
+    interval = ""
+    if low is not None or high is not None:
+        left = "(" if open_low or low is None else "["
+        right = ")" if open_high or high is None else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        interval = f" in {left}{lo}, {hi}{right}"
+    text = f"{name} must be a finite real number{interval}, got {value!r}"
+    if not _is_real(value):
+        raise ArgumentTypeError(text)
+    ok = bool(np.isfinite(value))
+    if ok and low is not None:
+        ok = value > low if open_low else value >= low
+    if ok and high is not None:
+        ok = value < high if open_high else value <= high
+    if not ok:
+        raise ValueError(text)
+    return float(value)
+
+
+def check_positive(name: str, value) -> float:
+    """A finite real number > 0 (a learning rate, an ``eps``, a clipping threshold)."""
+    text = f"{name} must be a positive finite number, got {value!r}"
+    if not _is_real(value):
+        raise ArgumentTypeError(text)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(text)
+    return float(value)
+
+
+def check_probability(name: str, value) -> float:
+    """A drop probability in [0, 1)."""
+    return check_real(name, value, low=0, high=1, open_high=True)
+
+
+def check_choice(name: str, value, choices: Sequence[str]) -> str:
+    """One of the names in ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("cell", "lstm", ("rnn", "lstm", "gru"))
+    'lstm'
+    >>> check_choice("cell", "LSTM", ("rnn", "lstm", "gru"))
+    Traceback (most recent call last):
+    ...
+    ValueError: cell must be one of 'rnn', 'lstm', 'gru', got 'LSTM'
+    """
+    if not (isinstance(value, str) and value in choices):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_flag(name: str, value) -> bool:
+    """``True`` or ``False`` (not 1, not ``"yes"``)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ArgumentTypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_rng(name: str, value) -> np.random.Generator:
+    """A ``numpy.random.Generator``: randomness is always passed explicitly.
+
+    Examples
+    --------
+    >>> check_rng("rng", 42)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rnn_tutorial.validation.ArgumentTypeError: rng must be a numpy.random.Generator, got int ...
+    """
+    if not isinstance(value, np.random.Generator):
+        seed = value if _is_int(value) else "seed"
+        raise ArgumentTypeError(
+            f"{name} must be a numpy.random.Generator, got {type(value).__name__} "
+            f"(pass np.random.default_rng({seed}))"
+        )
+    return value
+
+
+def check_dtype(name: str, value) -> np.dtype:
+    """A real floating dtype (float16, float32 or float64), as a ``np.dtype``.
+
+    Examples
+    --------
+    >>> check_dtype("dtype", "float32")
+    dtype('float32')
+    >>> check_dtype("dtype", int)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rnn_tutorial.validation.ArgumentTypeError: dtype must be a floating dtype (...), got int64
+    """
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != "f" or value is None:
+        got = dtype if dtype is not None and value is not None else repr(value)
+        raise ArgumentTypeError(
+            f"{name} must be a floating dtype (np.float16, np.float32 or np.float64), got {got}"
+        )
+    return dtype
+
+
+def check_mapping(name: str, value) -> Mapping:
+    """A dict (any ``Mapping``), e.g. of weights or of gradients."""
+    if not isinstance(value, Mapping):
+        raise ArgumentTypeError(f"{name} must be a dict of arrays, got {type(value).__name__}")
+    return value
+
+
+def check_grads(name: str, grads, params: Mapping | None = None) -> dict:
+    """A dict of finite floating gradients, each shaped as its weight in ``params``.
+
+    Returns the gradients as floating arrays, keyed as given.
+    """
+    check_mapping(name, grads)
+    arrays = {key: as_float_array(f'{name}["{key}"]', g) for key, g in grads.items()}
+    if params is not None:
+        for key, theta in params.items():
+            if key in arrays and arrays[key].shape != np.shape(theta):
+                raise ValueError(
+                    f'{name}["{key}"] has shape {_shape_str(arrays[key].shape)} but '
+                    f'params["{key}"] has shape {_shape_str(np.shape(theta))}'
+                )
+    return arrays
+
+
+def check_cache(name: str, value, kind: type, producer: str):
+    """The cache of ``producer`` (a NamedTuple of type ``kind``), not another cell's.
+
+    Examples
+    --------
+    >>> from typing import NamedTuple
+    >>> class RNNCache(NamedTuple):
+    ...     h: object
+    >>> check_cache("cache", (1, 2), RNNCache, "rnn_forward")
+    Traceback (most recent call last):
+    ...
+    rnn_tutorial.validation.ArgumentTypeError: cache must be the RNNCache of rnn_forward, got tuple
+    """
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(
+            f"{name} must be the {kind.__name__} of {producer}, got {type(value).__name__}"
+        )
+    return value
+
+
+def check_tokens(name: str, value, V: int | None = None, *, ndim: int | None = None) -> np.ndarray:
+    """An integer array of token ids in [0, V), of rank ``ndim`` when given.
+
+    Examples
+    --------
+    >>> check_tokens("targets", [[0, 4]], 5)
+    array([[0, 4]])
+    >>> check_tokens("targets", [[0, 5]], 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: targets must hold ids in [0, 5) for V=5, got 0..5
+    """
+    try:
+        tokens = np.asarray(value)
+    except ValueError:
+        tokens = np.asarray(value, dtype=object)
+    if tokens.size == 0 and tokens.dtype.kind in "fb":
+        tokens = tokens.astype(np.int64)  # [] is float64 to numpy, and no id is wrong
+    if tokens.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"{name} must hold integers (token or class ids), got "
+            + (f"dtype {tokens.dtype}" if tokens.dtype.kind != "O" else type(value).__name__)
+        )
+    if ndim is not None and tokens.ndim != ndim:
+        letters = ("N", "T")[:ndim] if ndim <= 2 else ("N", "T") + ("?",) * (ndim - 2)
+        raise ValueError(
+            f"{name} must be {ndim}-D {_letters_str(letters)} but has shape "
+            f"{_shape_str(tokens.shape)}"
+        )
+    if V is not None and tokens.size and (tokens.min() < 0 or tokens.max() >= V):
+        raise ValueError(
+            f"{name} must hold ids in [0, {V}) for V={V}, got {tokens.min()}..{tokens.max()}"
+        )
+    return tokens
+
+
+def check_batch(name: str, array: np.ndarray) -> np.ndarray:
+    """At least one sequence (N >= 1), where a result is a mean or a maximum over the batch.
+
+    Examples
+    --------
+    >>> check_batch("x", np.zeros((0, 3, 2)))
+    Traceback (most recent call last):
+    ...
+    ValueError: x has shape (0, 3, 2): a mean over the batch needs at least one sequence (N >= 1)
+    """
+    if np.ndim(array) and np.shape(array)[0] == 0:
+        raise ValueError(
+            f"{name} has shape {_shape_str(np.shape(array))}: a mean over the batch needs at "
+            "least one sequence (N >= 1)"
+        )
+    return array

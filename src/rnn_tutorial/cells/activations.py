@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import as_float_array
+
 __all__ = ["relu", "sigmoid", "softmax", "tanh"]
 
 
@@ -30,7 +32,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    z = np.asarray(z)
+    z = as_float_array("z", z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -43,7 +45,7 @@ def tanh(z: np.ndarray) -> np.ndarray:
     >>> print(round(float(tanh(0.6)), 3))
     0.537
     """
-    return np.tanh(z)
+    return np.tanh(as_float_array("z", z))
 
 
 def relu(z: np.ndarray) -> np.ndarray:
@@ -54,7 +56,7 @@ def relu(z: np.ndarray) -> np.ndarray:
     >>> relu(np.array([-2.0, 0.0, 3.0]))
     array([0., 0., 3.])
     """
-    return np.maximum(z, 0)
+    return np.maximum(as_float_array("z", z), 0)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -82,6 +84,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     array([[0.5 , 0.5 ],
            [0.25, 0.75]])
     """
-    z = np.asarray(z)
+    z = as_float_array("z", z)
+    if z.ndim < 1:
+        raise ValueError(f"z must have a class axis (..., V), got a scalar {z!r}")
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)

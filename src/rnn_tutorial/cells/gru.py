@@ -48,7 +48,14 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import batch_major, past_end, time_major, zero_past_end
-from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
+from ..validation import (
+    Sizes,
+    check_cache,
+    check_input,
+    check_lengths,
+    check_params,
+    check_sequence,
+)
 from .activations import sigmoid
 
 __all__ = [
@@ -241,7 +248,9 @@ def gru_step_backward(dh: np.ndarray, cache: GRUStepCache):
     >>> dx.shape, dh_prev.shape, {k: v.shape for k, v in grads.items()}
     ((4, 3), (4, 2), {'W_x': (3, 6), 'W_h': (2, 6), 'b_x': (6,), 'b_h': (6,)})
     """
-    x, h_prev, r, z, n, hn, params, form = cache
+    x, h_prev, r, z, n, hn, params, form = check_cache(
+        "cache", cache, GRUStepCache, "gru_step_forward"
+    )
     dh = check_input("dh", dh, ("N", "H"), _cached_sizes(h_prev))
     H = h_prev.shape[1]
     W_hn = params["W_h"][:, 2 * H :]
@@ -420,7 +429,7 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     >>> dx.shape, dh0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (2, 6))
     """
-    xs, h, gates, hn, params, form, lengths = cache
+    xs, h, gates, hn, params, form, lengths = check_cache("cache", cache, GRUCache, "gru_forward")
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))

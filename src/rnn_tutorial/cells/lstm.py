@@ -24,7 +24,14 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import batch_major, past_end, time_major, zero_past_end
-from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
+from ..validation import (
+    Sizes,
+    check_cache,
+    check_input,
+    check_lengths,
+    check_params,
+    check_sequence,
+)
 from .activations import sigmoid
 
 __all__ = [
@@ -213,7 +220,9 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: LSTMStepCache):
     >>> dx.shape, dh_prev.shape, dc_prev.shape, {k: v.shape for k, v in grads.items()}
     ((4, 3), (4, 2), (4, 2), {'W_x': (3, 8), 'W_h': (2, 8), 'b': (8,)})
     """
-    x, h_prev, c_prev, i, f, g, o, c, tanh_c, params = cache
+    x, h_prev, c_prev, i, f, g, o, c, tanh_c, params = check_cache(
+        "cache", cache, LSTMStepCache, "lstm_step_forward"
+    )
     sizes = _cached_sizes(c)
     dh = check_input("dh", dh, ("N", "H"), sizes)
     dc = check_input("dc", dc, ("N", "H"), sizes)
@@ -371,7 +380,9 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     >>> dx.shape, dh0.shape, dc0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (4, 2), (2, 8))
     """
-    xs, h, c, gates, tanh_c, params, lengths = cache
+    xs, h, c, gates, tanh_c, params, lengths = check_cache(
+        "cache", cache, LSTMCache, "lstm_forward"
+    )
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))

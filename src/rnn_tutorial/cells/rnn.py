@@ -12,7 +12,14 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import batch_major, past_end, time_major, zero_past_end
-from ..validation import Sizes, check_input, check_lengths, check_params, check_sequence
+from ..validation import (
+    Sizes,
+    check_cache,
+    check_input,
+    check_lengths,
+    check_params,
+    check_sequence,
+)
 
 __all__ = [
     "RNNCache",
@@ -152,7 +159,9 @@ def rnn_step_backward(dh: np.ndarray, cache: RNNStepCache):
     >>> dx.shape, dh_prev.shape, sorted(grads)
     ((2, 3), (2, 4), ['W_hh', 'W_xh', 'b_h'])
     """
-    x, h_prev, h, params, activation = cache
+    x, h_prev, h, params, activation = check_cache(
+        "cache", cache, RNNStepCache, "rnn_step_forward"
+    )
     dh = check_input("dh", dh, ("N", "H"), _cached_sizes(h, "h"))
     da = dh * (1 - h**2) if activation == "tanh" else dh * (h > 0)
     dx = da @ params["W_xh"].T
@@ -222,7 +231,9 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     xs = time_major(x, dtype)
     h = np.empty((T + 1, N, sizes.value("H")), dtype=dtype)
     h[0] = h0
-    np.matmul(xs.reshape(T * N, D), W_xh, out=h[1:].reshape(T * N, -1))  # all input terms
+    np.matmul(
+        xs.reshape(T * N, D), W_xh, out=h[1:].reshape(T * N, sizes.value("H"))
+    )  # all input terms
     h[1:] += b_h
     hW = np.empty_like(h[0])
     for t in range(T):
@@ -289,7 +300,7 @@ def rnn_backward(dhs: np.ndarray, cache: RNNCache):
     >>> dx.shape, dh0.shape, grads["W_hh"].shape
     ((2, 5, 3), (2, 4), (4, 4))
     """
-    xs, h, params, activation, lengths = cache
+    xs, h, params, activation, lengths = check_cache("cache", cache, RNNCache, "rnn_forward")
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(

@@ -22,10 +22,24 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import length_mask
-from ..validation import Sizes, check_input, check_lengths, check_sequence
-from .gru import GRU_KEYS, GRU_SPEC, _check_form, gru_step_backward, gru_step_forward
-from .lstm import LSTM_KEYS, LSTM_SPEC, lstm_step_backward, lstm_step_forward
-from .rnn import RNN_SPEC, _check_activation, rnn_step_backward, rnn_step_forward
+from ..validation import (
+    ArgumentTypeError,
+    Sizes,
+    check_cache,
+    check_input,
+    check_lengths,
+    check_sequence,
+)
+from .gru import (
+    GRU_KEYS,
+    GRU_SPEC,
+    GRUStepCache,
+    _check_form,
+    gru_step_backward,
+    gru_step_forward,
+)
+from .lstm import LSTM_KEYS, LSTM_SPEC, LSTMStepCache, lstm_step_backward, lstm_step_forward
+from .rnn import RNN_SPEC, RNNStepCache, _check_activation, rnn_step_backward, rnn_step_forward
 
 __all__ = [
     "StepCaches",
@@ -102,7 +116,7 @@ def rnn_forward_steps(
     params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, _ = x.shape
     lengths, valid = _valid_steps(lengths, N, T)
-    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_hh"]))
+    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, *params.values()))
     steps = []
     h = h0
     for t in range(T):
@@ -149,7 +163,7 @@ def rnn_backward_steps(dhs: np.ndarray, cache: StepCaches):
     >>> dx.shape, dh0.shape, grads["W_hh"].shape
     ((2, 5, 3), (2, 4), (4, 4))
     """
-    steps = cache.steps
+    steps = _steps(cache, RNNStepCache, "rnn_forward_steps")
     T = len(steps)
     N, H = steps[0].h.shape
     sizes = Sizes(
@@ -157,9 +171,10 @@ def rnn_backward_steps(dhs: np.ndarray, cache: StepCaches):
     )
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
     _, valid = _valid_steps(cache.lengths, N, T)
-    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
-    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in RNN_SPEC}
-    dh_next = np.zeros((N, H), dtype=dhs.dtype)
+    dtype = np.result_type(dhs, steps[0].h)
+    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
+    grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in RNN_SPEC}
+    dh_next = np.zeros((N, H), dtype=dtype)
     for t in reversed(range(T)):
         valid_t = valid[:, t, None]
         dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # none into a padded step
@@ -205,7 +220,7 @@ def lstm_forward_steps(
     params, sizes, x, (h0, c0) = check_sequence(params, LSTM_SPEC, x, h0=h0, c0=c0)
     N, T, _ = x.shape
     lengths, valid = _valid_steps(lengths, N, T)
-    dtype = np.result_type(x, h0, c0, params["W_h"])
+    dtype = np.result_type(x, h0, c0, *params.values())
     hs = np.empty((N, T, sizes.value("H")), dtype=dtype)
     cs = np.empty_like(hs)
     steps = []
@@ -257,15 +272,15 @@ def lstm_backward_steps(dhs: np.ndarray, cache: StepCaches, dc_last: np.ndarray 
     >>> dx.shape, dh0.shape, dc0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (4, 2), (2, 8))
     """
-    steps = cache.steps
+    steps = _steps(cache, LSTMStepCache, "lstm_forward_steps")
     T = len(steps)
     N, H = steps[0].c.shape
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
-    dtype = dhs.dtype
+    dtype = np.result_type(dhs, steps[0].c)
     if dc_last is not None:
         dc_last = check_input("dc_last", dc_last, ("N", "H"), sizes)
-        dtype = np.result_type(dhs, dc_last)
+        dtype = np.result_type(dtype, dc_last)
     _, valid = _valid_steps(cache.lengths, N, T)
     dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
     grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in LSTM_KEYS}
@@ -318,7 +333,7 @@ def gru_forward_steps(
     params, sizes, x, (h0,) = check_sequence(params, GRU_SPEC, x, h0=h0)
     N, T, _ = x.shape
     lengths, valid = _valid_steps(lengths, N, T)
-    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, params["W_h"]))
+    hs = np.empty((N, T, sizes.value("H")), dtype=np.result_type(x, h0, *params.values()))
     steps = []
     h = h0
     for t in range(T):
@@ -357,15 +372,16 @@ def gru_backward_steps(dhs: np.ndarray, cache: StepCaches):
     >>> dx.shape, dh0.shape, grads["W_h"].shape
     ((4, 5, 3), (4, 2), (2, 6))
     """
-    steps = cache.steps
+    steps = _steps(cache, GRUStepCache, "gru_forward_steps")
     T = len(steps)
     N, H = steps[0].h_prev.shape
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
     dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
     _, valid = _valid_steps(cache.lengths, N, T)
-    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dhs.dtype)
-    grads = {key: np.zeros_like(steps[0].params[key], dtype=dhs.dtype) for key in GRU_KEYS}
-    dh_next = np.zeros((N, H), dtype=dhs.dtype)
+    dtype = np.result_type(dhs, steps[0].h_prev)
+    dx = np.empty((N, T, steps[0].x.shape[1]), dtype=dtype)
+    grads = {key: np.zeros_like(steps[0].params[key], dtype=dtype) for key in GRU_KEYS}
+    dh_next = np.zeros((N, H), dtype=dtype)
     for t in reversed(range(T)):
         valid_t = valid[:, t, None]
         dh = np.where(valid_t, dhs[:, t] + dh_next, 0)  # none into a padded step
@@ -374,3 +390,15 @@ def gru_backward_steps(dhs: np.ndarray, cache: StepCaches):
         for key in grads:
             grads[key] += step_grads[key]
     return dx, dh_next, grads
+
+
+def _steps(cache, kind: type, producer: str) -> list:
+    """The per-step caches of ``producer``, or a TypeError naming ``cache``."""
+    check_cache("cache", cache, StepCaches, producer)
+    if not cache.steps or not all(isinstance(step, kind) for step in cache.steps):
+        got = type(cache.steps[0]).__name__ if cache.steps else "no steps"
+        raise ArgumentTypeError(
+            f"cache must be the StepCaches of {producer}, whose steps are "
+            f"{kind.__name__}; got steps of {got}"
+        )
+    return cache.steps

@@ -9,8 +9,11 @@ markup); :func:`read_prose` does this for every page of a directory.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+
+from ..validation import ArgumentTypeError
 
 __all__ = ["myst_prose", "read_prose"]
 
@@ -122,7 +125,7 @@ def myst_prose(text: str) -> str:
     循环神经网络按时间步读取，每次一个。
     """
     if not isinstance(text, str):
-        raise ValueError(f"text must be a str, got {type(text).__name__}")
+        raise ArgumentTypeError(f"text must be a str, got {type(text).__name__}")
     text = FRONT_MATTER.sub("", text.replace("\r\n", "\n"), count=1)
     text = HTML_COMMENT.sub("", text)
     paragraphs: list[str] = []
@@ -226,6 +229,10 @@ def read_prose(directory) -> str:
     Second
     More text.
     """
+    if not isinstance(directory, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"directory must be a str or path-like, got {type(directory).__name__}"
+        )
     folder = Path(directory)
     if not folder.is_dir():
         raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
@@ -236,8 +243,18 @@ def read_prose(directory) -> str:
             " book that reads the book's own pages runs from docs/en or docs/zh_CN of"
             " the book's source)"
         )
-    texts = (myst_prose(page.read_text(encoding="utf-8")) for page in pages)
+    texts = (myst_prose(_read_utf8(page)) for page in pages)
     return "\n".join(text for text in texts if text)
+
+
+def _read_utf8(page: Path) -> str:
+    try:
+        return page.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"directory holds {str(page)!r}, which is not UTF-8 text ({error.reason} at byte "
+            f"{error.start}); save it as UTF-8"
+        ) from error
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -15,39 +15,23 @@ arrays, inputs ``(N, T, D)`` ready for :func:`~rnn_tutorial.rnn_forward`,
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from ..validation import check_dtype, check_int, check_positive, check_real, check_rng
 
 __all__ = ["adding_problem", "first_symbol_recall", "sine_windows"]
 
 
-def _is_int(value) -> bool:
-    """An integer, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _check_int(name: str, value, low: int) -> int:
-    if not (_is_int(value) and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    return check_int(name, value, low=low)
 
 
 def _check_real(name: str, value, *, positive: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or (positive and value <= 0):
-        kind = "a positive finite number" if positive else "a finite real number"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return float(value)
+    return check_positive(name, value) if positive else check_real(name, value)
 
 
 def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
+    return check_rng("rng", rng)
 
 
 def first_symbol_recall(
@@ -106,7 +90,7 @@ def first_symbol_recall(
     lag = _check_int("lag", lag, 0)
     vocab_size = _check_int("vocab_size", vocab_size, 2)
     n_distractors = _check_int("n_distractors", n_distractors, 1)
-    rng = _check_rng(rng)
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
     V = vocab_size
     y = rng.integers(0, V, size=n)
     symbols = np.empty((n, lag + 1), dtype=np.intp)
@@ -160,7 +144,7 @@ def adding_problem(
     """
     n = _check_int("n", n, 1)
     T = _check_int("T", T, 2)
-    rng = _check_rng(rng)
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
     values = rng.random((n, T))
     half = T // 2
     first = rng.integers(0, half, size=n)
@@ -222,7 +206,7 @@ def sine_windows(
     n = _check_int("n", n, 1)
     window = _check_int("window", window, 1)
     step = _check_real("step", step, positive=True)
-    start = _check_real("start", start)
+    start, dtype = _check_real("start", start), check_dtype("dtype", dtype)
     grid = start + step * np.arange(n + window)
     samples = np.sin(grid)
     k = np.arange(n)[:, None] + np.arange(window)[None, :]
@@ -236,14 +220,10 @@ def sine_windows(
 
 def _check_task(n, length, vocab_size, rng) -> None:
     for name, value, low in (("n", n, 1), ("length", length, 3), ("vocab_size", vocab_size, 2)):
-        if not (
-            isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
-        ):
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        check_int(name, value, low=low)
     if length % 2 == 0:
         raise ValueError(f"length must be odd so that the sequence has a middle, got {length}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng("rng", rng)
 
 
 def masked_middle(
@@ -286,6 +266,7 @@ def masked_middle(
     True
     """
     _check_task(n, length, vocab_size, rng)
+    dtype = check_dtype("dtype", dtype)
     m = length // 2
     symbols = rng.integers(vocab_size, size=(n, length))
     y = np.maximum(symbols[:, m - 1], symbols[:, m + 1])

@@ -21,7 +21,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array, check_lengths
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_input,
+    check_lengths,
+    check_params,
+)
 from .sequence import LayerCache, init_layer, layer_backward, layer_forward
 
 __all__ = [
@@ -58,14 +65,16 @@ class SumProjectionsCache(NamedTuple):
     params: dict
 
 
+SUM_SPEC = {"W_hy": ("H", "V"), "W_hy_bwd": ("H", "V"), "b_y": ("V",)}
+
+
 def _pair(name: str, value, what: str) -> tuple:
     if not (isinstance(value, tuple | list) and len(value) == 2):
         got = f"{type(value).__name__}" + (
             f" of length {len(value)}" if isinstance(value, tuple | list) else ""
         )
-        raise ValueError(
-            f"{name} must be a pair ({what} of the forward, of the backward), got {got}"
-        )
+        error = ValueError if isinstance(value, tuple | list) else ArgumentTypeError
+        raise error(f"{name} must be a pair ({what} of the forward, of the backward), got {got}")
     return tuple(value)
 
 
@@ -93,8 +102,9 @@ def reverse_time(x: np.ndarray, lengths=None) -> np.ndarray:
     [[3, 2, 1, 0], [5, 4, 0, 0]]
     """
     x = np.asarray(x)
-    if x.ndim < 2:
-        raise ValueError(f"x must be (N, T, ...) with a time axis, got shape {x.shape}")
+    if x.dtype.kind not in "fiub" or x.ndim < 2:
+        error = ValueError if x.dtype.kind in "fiub" else ArgumentTypeError
+        raise error(f"x must be an array (N, T, ...) of numbers, got {x.dtype} of shape {x.shape}")
     if lengths is None:
         return x[:, ::-1]
     N, T = x.shape[:2]
@@ -239,12 +249,8 @@ def bidirectional_backward(dhs: np.ndarray, cache: BidirectionalCache, dstate=No
     >>> dx.shape, [s.shape for s in ds_bwd], sorted(g_bwd)
     ((2, 5, 3), [(2, 4), (2, 4)], ['W_h', 'W_x', 'b'])
     """
-    if not isinstance(cache, BidirectionalCache):
-        raise ValueError(
-            f"cache must be the BidirectionalCache of bidirectional_forward, "
-            f"got {type(cache).__name__}"
-        )
-    dhs = np.asarray(dhs)
+    check_cache("cache", cache, BidirectionalCache, "bidirectional_forward")
+    dhs = as_float_array("dhs", dhs)
     H = cache.H
     if dhs.ndim != 3 or dhs.shape[-1] != 2 * H:
         raise ValueError(f"dhs must have shape (N, T, 2H) with 2H={2 * H}, got {dhs.shape}")
@@ -269,7 +275,7 @@ def split_directions(hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> fwd.tolist(), bwd.tolist()
     ([[[0.0, 1.0]]], [[[2.0, 3.0]]])
     """
-    hs = np.asarray(hs)
+    hs = as_float_array("hs", hs, finite=False)
     if hs.ndim < 1 or hs.shape[-1] % 2:
         raise ValueError(f"hs must end in an even size 2H, got shape {hs.shape}")
     H = hs.shape[-1] // 2
@@ -289,10 +295,16 @@ def stack_directions(state) -> tuple[np.ndarray, ...]:
     ((2, 3, 4), [0, 2], [1, 3])
     """
     state_fwd, state_bwd = _pair("state", state, "the state")
+    for i, part in enumerate((state_fwd, state_bwd)):
+        if not isinstance(part, tuple | list):
+            raise ArgumentTypeError(f"state[{i}] must be a tuple of arrays, got {part!r}")
     if len(state_fwd) != len(state_bwd):
-        raise ValueError(
-            f"state_fwd has {len(state_fwd)} arrays but state_bwd has {len(state_bwd)}"
-        )
+        raise ValueError(f"state[0] has {len(state_fwd)} arrays but state[1] has {len(state_bwd)}")
+    for j, (f, b) in enumerate(zip(state_fwd, state_bwd, strict=True)):
+        if np.shape(f) != np.shape(b):
+            raise ValueError(
+                f"state[0][{j}] has shape {np.shape(f)} but state[1][{j}] has shape {np.shape(b)}"
+            )
     return tuple(np.stack([f, b]) for f, b in zip(state_fwd, state_bwd, strict=True))
 
 
@@ -305,7 +317,11 @@ def unstack_directions(stacked) -> tuple[tuple, tuple]:
     >>> len(state_fwd), state_bwd[0].shape
     (1, (3, 4))
     """
-    arrays = tuple(np.asarray(a) for a in stacked)
+    if not isinstance(stacked, tuple | list):
+        raise ArgumentTypeError(
+            f"stacked must be a tuple of (2, N, H) arrays, got {type(stacked).__name__}"
+        )
+    arrays = tuple(as_float_array(f"stacked[{i}]", a) for i, a in enumerate(stacked))
     for a in arrays:
         if a.ndim != 3 or a.shape[0] != 2:
             raise ValueError(f"each stacked state must have shape (2, N, H), got {a.shape}")
@@ -346,20 +362,10 @@ def sum_projections_forward(hs_fwd: np.ndarray, hs_bwd: np.ndarray, params: dict
     >>> bool(np.allclose(o, np.hstack([h_f, h_b]) @ np.vstack([p["W_hy"], p["W_hy_bwd"]])))
     True
     """
-    hs_fwd, hs_bwd = np.asarray(hs_fwd), np.asarray(hs_bwd)
-    for key in ("W_hy", "W_hy_bwd", "b_y"):
-        if key not in params:
-            raise ValueError(
-                f'params need "W_hy", "W_hy_bwd" and "b_y"; got keys {sorted(params)}'
-            )
-    if hs_fwd.shape != hs_bwd.shape:
-        raise ValueError(f"hs_fwd has shape {hs_fwd.shape} but hs_bwd has shape {hs_bwd.shape}")
-    for key in ("W_hy", "W_hy_bwd"):
-        if np.shape(params[key])[0] != hs_fwd.shape[-1]:
-            raise ValueError(
-                f'params["{key}"] has shape {np.shape(params[key])} but the states have '
-                f"H={hs_fwd.shape[-1]}"
-            )
+    params, sizes = check_params(params, SUM_SPEC)
+    letters = ("N", "T", "H") if np.ndim(hs_fwd) == 3 else ("N", "H")
+    hs_fwd = check_input("hs_fwd", hs_fwd, letters, sizes)
+    hs_bwd = check_input("hs_bwd", hs_bwd, letters, sizes)
     o = hs_fwd @ params["W_hy"] + hs_bwd @ params["W_hy_bwd"] + params["b_y"]
     return o, SumProjectionsCache(hs_fwd, hs_bwd, params)
 
@@ -378,8 +384,10 @@ def sum_projections_backward(do: np.ndarray, cache: SumProjectionsCache):
     >>> dh_f.shape, grads["W_hy_bwd"].shape, grads["b_y"].tolist()
     ((3, 5, 4), (4, 2), [15.0, 15.0])
     """
-    do = np.asarray(do)
-    hs_fwd, hs_bwd, params = cache
+    hs_fwd, hs_bwd, params = check_cache(
+        "cache", cache, SumProjectionsCache, "sum_projections_forward"
+    )
+    do = as_float_array("do", do)
     V = np.shape(params["b_y"])[0]
     if do.shape != hs_fwd.shape[:-1] + (V,):
         raise ValueError(

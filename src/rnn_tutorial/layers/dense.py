@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import Sizes, check_input, check_params
+from ..validation import Sizes, check_cache, check_input, check_params
 
 __all__ = ["DenseCache", "dense_backward", "dense_forward"]
 
@@ -81,7 +81,7 @@ def dense_backward(dy: np.ndarray, cache: DenseCache) -> tuple[np.ndarray, dict]
     >>> dh.shape, grads["W_hy"].shape, grads["b_y"].tolist()
     ((4, 5, 2), (2, 3), [20.0, 20.0, 20.0])
     """
-    h, params = cache
+    h, params = check_cache("cache", cache, DenseCache, "dense_forward")
     H, V = params["W_hy"].shape
     dy = check_input("dy", dy, tuple("NTV"[: h.ndim - 1]) + ("V",), _sizes_of(h, V))
     dh = dy @ params["W_hy"].T

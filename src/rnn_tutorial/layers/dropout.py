@@ -19,14 +19,31 @@ Where the mask goes decides what kind of dropout it is:
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from ..timeaxis import zero_past_end
-from ..validation import as_float_array, check_lengths
-from .sequence import LayerCache, _check_cell, layer_backward, layer_forward, zero_state
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_dtype,
+    check_flag,
+    check_int,
+    check_lengths,
+    check_probability,
+    check_rng,
+)
+from .sequence import (
+    LayerCache,
+    _check_cell,
+    _hidden_size,
+    check_state,
+    layer_backward,
+    layer_forward,
+    zero_state,
+)
 
 __all__ = [
     "DropoutCache",
@@ -40,19 +57,20 @@ __all__ = [
 
 
 def _check_p(p) -> float:
-    ok = isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0
-    if not ok:
-        raise ValueError(f"p must be a dropout probability in [0, 1), got {p!r}")
-    return float(p)
+    return check_probability("p", p)
 
 
 def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
+    return check_rng("rng", rng)
+
+
+def _check_shape(shape) -> tuple:
+    """A mask's shape: a tuple of integers >= 0 (or one integer)."""
+    if isinstance(shape, int | np.integer) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, tuple | list):
+        raise ArgumentTypeError(f"shape must be a tuple of integers, got {shape!r}")
+    return tuple(check_int(f"shape[{i}]", s, low=0) for i, s in enumerate(shape))
 
 
 def _broadcasts_to(shape, target) -> bool:
@@ -93,8 +111,8 @@ def dropout_mask(shape, p: float, *, rng: np.random.Generator, dtype=np.float64)
     >>> m.shape, sorted(set(m.ravel().tolist())) <= [0.0, 2.0]
     ((2, 1, 4), True)
     """
-    p = _check_p(p)
-    _check_rng(rng)
+    shape, p = _check_shape(shape), _check_p(p)
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
     keep = rng.random(shape) >= p
     return keep.astype(dtype) / np.asarray(1.0 - p, dtype=dtype)
 
@@ -153,9 +171,7 @@ def dropout_forward(
     """
     p = _check_p(p)
     x = as_float_array("x", x)
-    if not isinstance(train, bool):
-        raise ValueError(f"train must be True or False, got {train!r}")
-    if not train:
+    if not check_flag("train", train):
         if mask is not None:
             raise ValueError("mask is used in training mode only; got a mask with train=False")
         return x, DropoutCache(None)
@@ -177,11 +193,8 @@ def dropout_backward(dy: np.ndarray, cache: DropoutCache) -> np.ndarray:
     >>> dropout_backward(np.ones((1, 2)), cache)
     array([[2., 0.]])
     """
-    if not isinstance(cache, DropoutCache):
-        raise ValueError(
-            f"cache must be the DropoutCache of dropout_forward, got {type(cache).__name__}"
-        )
-    dy = np.asarray(dy)
+    check_cache("cache", cache, DropoutCache, "dropout_forward")
+    dy = as_float_array("dy", dy)
     if cache.mask is None:
         return dy
     if not _broadcasts_to(cache.mask.shape, dy.shape):
@@ -258,7 +271,7 @@ def variational_layer_forward(
     >>> bool(np.allclose(hs, layer_forward("lstm", x, params)[0]))
     True
     """
-    x, mask, state0, lengths = _variational_inputs(cell, x, mask, state0, lengths)
+    x, mask, state0, lengths = _variational_inputs(cell, x, params, mask, state0, lengths)
     valid = _valid_steps(lengths, *x.shape[:2])  # (N, T): steps inside their sequence
     outputs, caches = [], []
     state = state0
@@ -273,7 +286,7 @@ def variational_layer_forward(
     return hs, state, VariationalLayerCache(tuple(caches), mask, lengths)
 
 
-def _variational_inputs(cell, x, mask, state0, lengths):
+def _variational_inputs(cell, x, params, mask, state0, lengths):
     """The arguments of :func:`variational_layer_forward`, checked; zero states when omitted."""
     if _check_cell(cell) == "gru":
         raise ValueError(
@@ -284,14 +297,19 @@ def _variational_inputs(cell, x, mask, state0, lengths):
     x = as_float_array("x", x)
     if x.ndim != 3:
         raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    if x.shape[1] == 0:
+        raise ValueError(f"x has shape {x.shape}: a sequence needs at least one step (T >= 1)")
     mask = as_float_array("mask", mask)
-    if mask.ndim != 2 or mask.shape[0] != x.shape[0]:
-        raise ValueError(f"mask must be (N, H) with N={x.shape[0]}, got shape {mask.shape}")
+    N, H = x.shape[0], _hidden_size(cell, params)
+    if mask.shape != (N, H):
+        raise ValueError(
+            f"mask has shape {mask.shape} but must be (N, H) = ({N}, {H}): N from x, H from params"
+        )
     if state0 is None:
-        state0 = zero_state(cell, x.shape[0], mask.shape[1], np.result_type(x, mask))
-    elif not isinstance(state0, tuple) or np.shape(state0[0]) != mask.shape:
-        shape = np.shape(state0[0]) if isinstance(state0, tuple) else np.shape(state0)
-        raise ValueError(f"mask has shape {mask.shape} but the state h0 has shape {shape}")
+        state0 = zero_state(cell, N, H, np.result_type(x, mask))
+    state0 = check_state("state0", state0, cell)
+    if state0[0].shape != mask.shape:
+        raise ValueError(f"mask has shape {mask.shape} but state0[0] has shape {state0[0].shape}")
     return x, mask, state0, check_lengths(lengths, x.shape[0], x.shape[1])
 
 
@@ -332,12 +350,8 @@ def variational_layer_backward(dhs: np.ndarray, cache: VariationalLayerCache, ds
     >>> dh0[0, [1, 3]].tolist()  # dropped units pass no gradient back
     [0.0, 0.0]
     """
-    if not isinstance(cache, VariationalLayerCache):
-        raise ValueError(
-            "cache must be the VariationalLayerCache of variational_layer_forward, "
-            f"got {type(cache).__name__}"
-        )
-    dhs = np.asarray(dhs)
+    check_cache("cache", cache, VariationalLayerCache, "variational_layer_forward")
+    dhs = as_float_array("dhs", dhs)
     T = len(cache.steps)
     N, H = cache.mask.shape
     if dhs.shape != (N, T, H):

@@ -26,6 +26,14 @@ from ..cells.gru import _check_form, gru_backward, gru_forward
 from ..cells.lstm import lstm_backward, lstm_forward
 from ..cells.rnn import _check_activation, rnn_backward, rnn_forward
 from ..params import init_gru, init_lstm, init_rnn
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_dtype,
+    check_int,
+    check_mapping,
+)
 
 __all__ = ["CELLS", "LayerCache", "init_layer", "layer_backward", "layer_forward", "zero_state"]
 
@@ -87,10 +95,13 @@ def zero_state(cell: str, N: int, H: int, dtype=np.float64) -> tuple[np.ndarray,
     >>> [s.shape for s in zero_state("lstm", 2, 3)]
     [(2, 3), (2, 3)]
     """
-    return tuple(np.zeros((N, H), dtype=dtype) for _ in _STATE_NAMES[_check_cell(cell)])
+    names = _STATE_NAMES[_check_cell(cell)]
+    N, H, dtype = check_int("N", N, low=0), check_int("H", H), check_dtype("dtype", dtype)
+    return tuple(np.zeros((N, H), dtype=dtype) for _ in names)
 
 
 def _hidden_size(cell: str, params: dict) -> int:
+    check_mapping("params", params)
     key = "W_hh" if cell == "rnn" else "W_h"
     if key not in params:
         raise ValueError(f'params for the {cell} cell need "{key}"; got keys {sorted(params)}')
@@ -132,19 +143,13 @@ def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, *, length
     ((2, 5, 4), True, (2, 4))
     """
     options = _options(_check_cell(cell), options)
-    x = np.asarray(x)
+    x = as_float_array("x", x)
     if x.ndim != 3:
         raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
-    names = _STATE_NAMES[cell]
     if state0 is None:
         H = _hidden_size(cell, params)
         state0 = zero_state(cell, x.shape[0], H, np.result_type(x, params[next(iter(params))]))
-    if not isinstance(state0, tuple) or len(state0) != len(names):
-        raise ValueError(
-            f"state0 of the {cell} cell is a tuple ({', '.join(names)}), "
-            f"got {type(state0).__name__}"
-            + (f" of length {len(state0)}" if isinstance(state0, tuple) else "")
-        )
+    state0 = check_state("state0", state0, cell)
     # the caches' last states are the final ones, carried past each sequence's end
     if cell == "rnn":
         hs, cache = rnn_forward(x, state0[0], params, lengths=lengths, **options)
@@ -188,25 +193,11 @@ def layer_backward(dhs: np.ndarray, cache: LayerCache, dstate=None):
     >>> dx.shape, dh0.shape, sorted(grads)
     ((2, 5, 3), (2, 4), ['W_h', 'W_x', 'b_h', 'b_x'])
     """
-    if not isinstance(cache, LayerCache):
-        raise ValueError(
-            f"cache must be the LayerCache of layer_forward, got {type(cache).__name__}"
-        )
-    cell = cache.cell
-    names = _STATE_NAMES[cell]
-    dhs = np.asarray(dhs)
+    cell = check_cache("cache", cache, LayerCache, "layer_forward").cell
+    dhs = as_float_array("dhs", dhs)
     if dstate is not None:
-        if not isinstance(dstate, tuple) or len(dstate) != len(names):
-            raise ValueError(
-                f"dstate of the {cell} cell is a tuple of {len(names)} arrays "
-                "shaped like the state"
-            )
-        if dhs.ndim != 3 or np.shape(dstate[0]) != dhs[:, -1].shape:
-            raise ValueError(
-                f"dstate[0] has shape {np.shape(dstate[0])} but dhs[:, -1] has shape "
-                f"{dhs[:, -1].shape if dhs.ndim == 3 else dhs.shape}"
-            )
-        dhs = dhs.copy()
+        dstate = check_state("dstate", dstate, cell, like=("dhs[:, -1]", dhs))
+        dhs = dhs.astype(np.result_type(dhs, dstate[0]))  # a copy: the caller's dhs is kept
         lengths = cache.cache.lengths
         if lengths is None:
             dhs[:, -1] += dstate[0]
@@ -221,3 +212,33 @@ def layer_backward(dhs: np.ndarray, cache: LayerCache, dstate=None):
         return dx, (dh0, dc0), grads
     dx, dh0, grads = gru_backward(dhs, cache.cache)
     return dx, (dh0,), grads
+
+
+def check_state(name: str, state, cell: str, *, like=None) -> tuple:
+    """A cell's state (or its gradient): a tuple of finite arrays, ``(h,)`` or ``(h, c)``.
+
+    ``like=(label, array)`` also requires every entry to have the shape of
+    ``array[:, -1]`` (a step of a sequence ``(N, T, H)``), ``label`` naming it.
+    """
+    names = _STATE_NAMES[cell]
+    if not isinstance(state, tuple):
+        raise ArgumentTypeError(
+            f"{name} of the {cell} cell must be a tuple ({', '.join(names)}), "
+            f"got {type(state).__name__}"
+        )
+    if len(state) != len(names):
+        raise ValueError(
+            f"{name} of the {cell} cell must be a tuple ({', '.join(names)}), "
+            f"got a tuple of length {len(state)}"
+        )
+    state = tuple(as_float_array(f"{name}[{i}]", s) for i, s in enumerate(state))
+    if like is not None:
+        label, array = like
+        if array.ndim != 3:
+            raise ValueError(f"dhs must be 3-D (N, T, H) but has shape {array.shape}")
+        for i, s in enumerate(state):
+            if s.shape != array[:, -1].shape:
+                raise ValueError(
+                    f"{name}[{i}] has shape {s.shape} but {label} has shape {array[:, -1].shape}"
+                )
+    return state

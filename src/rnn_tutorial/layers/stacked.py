@@ -17,13 +17,21 @@ on the outputs of every layer but the last, as in PyTorch; with
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from ..params import count_params
-from ..validation import as_float_array, check_lengths
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_flag,
+    check_int,
+    check_lengths,
+    check_probability,
+    check_rng,
+)
 from .dropout import (
     DropoutCache,
     VariationalLayerCache,
@@ -42,10 +50,6 @@ __all__ = [
     "stack_forward",
     "stack_param_counts",
 ]
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def init_stack(
@@ -67,8 +71,7 @@ def init_stack(
     [(3, 12), (4, 12)]
     """
     _check_cell(cell)
-    if not (_is_int(num_layers) and num_layers >= 1):
-        raise ValueError(f"num_layers must be an integer >= 1, got {num_layers!r}")
+    check_int("num_layers", num_layers)
     return [
         init_layer(cell, D if layer == 0 else H, H, rng=rng, dtype=dtype, forget_bias=forget_bias)
         for layer in range(num_layers)
@@ -91,14 +94,30 @@ def stack_param_counts(layers: list[dict]) -> list[int]:
 
 
 def _check_layers(layers) -> list[dict]:
-    if not (
-        isinstance(layers, (list, tuple)) and layers and all(isinstance(p, dict) for p in layers)
-    ):
-        raise ValueError(
-            f"layers must be a non-empty list of weight dicts, one per layer, "
-            f"got {type(layers).__name__}"
+    if not (isinstance(layers, (list, tuple)) and all(isinstance(p, dict) for p in layers)):
+        raise ArgumentTypeError(
+            f"layers must be a list of weight dicts, one per layer, got {type(layers).__name__}"
         )
+    if not layers:
+        raise ValueError("layers must hold at least one layer's weights, got an empty list")
+    for ell, params in enumerate(layers):
+        for key, value in params.items():
+            as_float_array(f'layers[{ell}]["{key}"]', value)
+    for ell in range(1, len(layers)):
+        D, H = _inputs(layers[ell]), _hidden(layers[ell - 1])
+        if D != H:
+            raise ValueError(
+                f"layers[{ell}] takes inputs of size D={D} but layers[{ell - 1}] "
+                f"outputs H={H}; a layer above the first needs D = H"
+            )
     return list(layers)
+
+
+def _inputs(params: dict) -> int:
+    key = "W_xh" if "W_xh" in params else "W_x"
+    if key not in params:
+        raise ValueError(f"a layer's weights need W_xh or W_x; got keys {sorted(params)}")
+    return np.shape(params[key])[0]
 
 
 def _check_masks(name, masks, count, shape_of):
@@ -210,7 +229,15 @@ def stack_forward(
     False
     """
     x, layers, states0, masks, recurrent_masks, lengths = _stack_inputs(
-        cell, x, layers, states0, train, masks, recurrent_masks, lengths
+        cell,
+        x,
+        layers,
+        states0,
+        train,
+        masks,
+        recurrent_masks,
+        lengths,
+        (dropout, recurrent_dropout, rng),
     )
     if train and masks is None and dropout:  # draw the masks not given
         N, T, H = x.shape[0], x.shape[1], _hidden(layers[-1])
@@ -249,16 +276,23 @@ def stack_forward(
     return inputs, states, StackCache(tuple(layer_caches), tuple(between))
 
 
-def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks, lengths):
-    """The arguments of :func:`stack_forward`, checked, with ``states0`` one entry per layer."""
+def _stack_inputs(
+    cell, x, layers, states0, train, masks, recurrent_masks, lengths, drop=(0.0, 0.0, None)
+):
+    """The arguments of :func:`stack_forward`, checked, with ``states0`` one entry per layer.
+
+    ``drop`` is ``(dropout, recurrent_dropout, rng)``; ``rng`` must be a Generator
+    when a mask is to be drawn.
+    """
+    dropout = check_probability("dropout", drop[0])
+    recurrent_dropout = check_probability("recurrent_dropout", drop[1])
     _check_cell(cell)
     layers = _check_layers(layers)
     L = len(layers)
     x = as_float_array("x", x)
     if x.ndim != 3:
         raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
-    if not isinstance(train, bool):
-        raise ValueError(f"train must be True or False, got {train!r}")
+    check_flag("train", train)
     if states0 is None:
         states0 = [None] * L
     elif not isinstance(states0, (list, tuple)) or len(states0) != L:
@@ -277,6 +311,8 @@ def _stack_inputs(cell, x, layers, states0, train, masks, recurrent_masks, lengt
     recurrent_masks = _check_masks(
         "recurrent_masks", recurrent_masks, L, lambda m: (m.shape == (N, H), f"({N}, {H})")
     )
+    if train and ((dropout and masks is None) or (recurrent_dropout and recurrent_masks is None)):
+        check_rng("rng", drop[2])
     return x, layers, states0, masks, recurrent_masks, check_lengths(lengths, N, T)
 
 
@@ -324,7 +360,7 @@ def stack_backward(dhs: np.ndarray, cache: StackCache, dstates=None):
     dstates = _stack_dstates(cache, dstates)
     L = len(cache.layers)
     grads, dstates0 = [None] * L, [None] * L
-    dinputs = np.asarray(dhs)
+    dinputs = as_float_array("dhs", dhs)
     for ell in reversed(range(L)):
         layer_cache = cache.layers[ell]
         if isinstance(layer_cache, VariationalLayerCache):
@@ -338,10 +374,7 @@ def stack_backward(dhs: np.ndarray, cache: StackCache, dstates=None):
 
 def _stack_dstates(cache, dstates) -> list:
     """``dstates`` of :func:`stack_backward`, checked, one entry per layer of ``cache``."""
-    if not isinstance(cache, StackCache):
-        raise ValueError(
-            f"cache must be the StackCache of stack_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, StackCache, "stack_forward")
     L = len(cache.layers)
     if dstates is None:
         return [None] * L

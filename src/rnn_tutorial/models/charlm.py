@@ -23,6 +23,15 @@ from ..params import init_dense, init_rnn
 from ..training.bptt import sequence_loss_and_grads
 from ..training.clipping import clip_elementwise
 from ..training.optim import Adagrad
+from ..validation import (
+    ArgumentTypeError,
+    check_dtype,
+    check_int,
+    check_positive,
+    check_rng,
+    check_steps,
+    check_tokens,
+)
 
 __all__ = ["CharRNN", "TrainingHistory", "Vocabulary", "one_hot"]
 
@@ -32,11 +41,6 @@ SHOWN = 5  # unknown symbols quoted in an error message
 def _is_int(value) -> bool:
     """An integer, numpy's included, but not a bool."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value) -> bool:
-    """A real number, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class Vocabulary:
@@ -77,20 +81,29 @@ class Vocabulary:
     ) -> None:
         if level not in ("char", "token"):
             raise ValueError(f'level must be "char" or "token", got {level!r}')
+        if not isinstance(symbols, Iterable):
+            raise ArgumentTypeError(
+                f"symbols must be an iterable of str, got {type(symbols).__name__}"
+            )
         symbols = set(symbols)
         if not all(isinstance(s, str) for s in symbols):
             bad = next(s for s in symbols if not isinstance(s, str))
-            raise ValueError(f"every symbol must be a str, got {bad!r} ({type(bad).__name__})")
+            raise ArgumentTypeError(
+                f"every symbol must be a str, got {bad!r} ({type(bad).__name__})"
+            )
         if level == "char" and any(len(s) != 1 for s in symbols):
             bad = next(s for s in symbols if len(s) != 1)
             raise ValueError(f'a "char" vocabulary holds single characters, got {bad!r}')
+        if not isinstance(separator, str):
+            raise ArgumentTypeError(f"separator must be a str, got {separator!r}")
         if unknown is not None:
             if not isinstance(unknown, str) or (level == "char" and len(unknown) != 1):
                 what = "a single character" if level == "char" else "a str"
-                raise ValueError(f"unknown must be {what}, got {unknown!r}")
+                error = ValueError if isinstance(unknown, str) else ArgumentTypeError
+                raise error(f"unknown must be {what}, got {unknown!r}")
             symbols.add(unknown)
         if not symbols:
-            raise ValueError("a vocabulary needs at least one symbol; the text is empty")
+            raise ValueError("symbols is empty: a vocabulary needs at least one symbol")
         self.level = level
         self.separator = separator
         self.unknown = unknown
@@ -110,7 +123,7 @@ class Vocabulary:
         'c?a'
         """
         if not isinstance(text, str):
-            raise ValueError(f"text must be a str, got {type(text).__name__}")
+            raise ArgumentTypeError(f"text must be a str, got {type(text).__name__}")
         return cls(text, unknown=unknown, level="char")
 
     @classmethod
@@ -125,12 +138,19 @@ class Vocabulary:
         >>> vocab.decode(vocab.encode(["我们", "爱", "数学"]))
         '我们<unk>数学'
         """
-        if isinstance(tokens, str):
-            raise ValueError(
-                "tokens must be a list of str, got one str; for characters use "
+        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+            got = "one str" if isinstance(tokens, str) else type(tokens).__name__
+            raise ArgumentTypeError(
+                f"tokens must be a list of str, got {got}; for characters use "
                 "Vocabulary.from_text, for words pass e.g. jieba.lcut(text)"
             )
-        return cls(list(tokens), unknown=unknown, level="token", separator=separator)
+        tokens = list(tokens)
+        bad = [t for t in tokens if not isinstance(t, str)]
+        if bad:
+            raise ArgumentTypeError(
+                f"tokens must all be str, got {bad[0]!r} ({type(bad[0]).__name__})"
+            )
+        return cls(tokens, unknown=unknown, level="token", separator=separator)
 
     @property
     def chars(self) -> tuple[str, ...]:
@@ -164,7 +184,7 @@ class Vocabulary:
         """
         if self.level == "char":
             if not isinstance(text, str):
-                raise ValueError(f"text must be a str, got {type(text).__name__}")
+                raise ArgumentTypeError(f"text must be a str, got {type(text).__name__}")
             return self._indices(text, "text")
         if isinstance(text, str):
             raise ValueError("this vocabulary holds tokens: pass a list of tokens, not a str")
@@ -178,17 +198,7 @@ class Vocabulary:
         >>> Vocabulary.from_tokens(["to", "be", "or", "not"], separator=" ").decode([3, 2, 0])
         'to or be'
         """
-        idx = np.asarray(indices)
-        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-            raise ValueError(
-                f"indices must be a 1-D sequence of integers, got shape {idx.shape} "
-                f"and dtype {idx.dtype}"
-            )
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self)):
-            V = len(self)
-            raise ValueError(
-                f"indices must lie in [0, {V}) for V={V}, got {idx.min()}..{idx.max()}"
-            )
+        idx = check_tokens("indices", indices, len(self), ndim=1)
         return self.separator.join(self._symbols[i] for i in idx.tolist())
 
     def _indices(self, symbols: Sequence[str], name: str) -> np.ndarray:
@@ -233,13 +243,8 @@ def one_hot(indices, V: int, *, dtype=np.float64) -> np.ndarray:
     array([[[0., 0., 1.],
             [1., 0., 0.]]])
     """
-    if not (_is_int(V) and V > 0):
-        raise ValueError(f"V must be a positive integer, got {V!r}")
-    idx = np.asarray(indices)
-    if idx.size and idx.dtype.kind not in "iu":
-        raise ValueError(f"indices must be integers, got dtype {idx.dtype}")
-    if idx.size and (idx.min() < 0 or idx.max() >= V):
-        raise ValueError(f"indices must lie in [0, {V}) for V={V}, got {idx.min()}..{idx.max()}")
+    V, dtype = check_int("V", V), check_dtype("dtype", dtype)
+    idx = check_tokens("indices", indices, V)
     return np.eye(V, dtype=dtype)[idx.astype(np.intp)]
 
 
@@ -289,7 +294,7 @@ class CharRNN:
 
     def __init__(self, vocab: Vocabulary, H: int, *, rng: np.random.Generator, dtype=np.float64):
         if not isinstance(vocab, Vocabulary):
-            raise ValueError(f"vocab must be a Vocabulary, got {type(vocab).__name__}")
+            raise ArgumentTypeError(f"vocab must be a Vocabulary, got {type(vocab).__name__}")
         self.vocab = vocab
         V = len(vocab)
         self.params = {
@@ -328,9 +333,11 @@ class CharRNN:
         >>> grads["W_xh"].shape, h.shape
         ((3, 4), (1, 4))
         """
-        inputs, targets = np.asarray(inputs), np.asarray(targets)
+        V = len(self.vocab)
+        inputs, targets = check_tokens("inputs", inputs, V), check_tokens("targets", targets, V)
         if inputs.ndim == 1:
             inputs, targets = inputs[None], targets[None]
+        check_steps("inputs", inputs)
         if h0 is None:
             h0 = np.zeros((inputs.shape[0], self.H), dtype=self.params["W_hh"].dtype)
         x = one_hot(inputs, len(self.vocab), dtype=self.params["W_xh"].dtype)
@@ -392,33 +399,18 @@ class CharRNN:
         fresh smooth loss; the weights and Adagrad's memory carry over.
         """
         V = len(self.vocab)
-        data = np.asarray(data)
-        if data.ndim != 1 or data.dtype.kind not in "iu":
-            raise ValueError(
-                f"data must be a 1-D array of integer indices (vocab.encode(text)), got shape "
-                f"{data.shape} and dtype {data.dtype}"
-            )
-        for name, value in (("steps", steps), ("seq_length", seq_length)):
-            if not (_is_int(value) and value > 0):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        data = check_tokens("data", data, V, ndim=1)  # vocab.encode(text)
+        steps, seq_length = check_int("steps", steps), check_int("seq_length", seq_length)
         if data.size < seq_length + 1:
             raise ValueError(
                 f"data has {data.size} symbols but seq_length={seq_length} needs at least "
                 f"{seq_length + 1} (inputs plus the target one step ahead)"
             )
-        if data.min() < 0 or data.max() >= V:
-            raise ValueError(
-                f"data must lie in [0, {V}) for V={V}, got {data.min()}..{data.max()}"
-            )
-        if clip is not None and not (_is_real(clip) and np.isfinite(clip) and clip > 0):
-            raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-        if log_every is not None:
-            if not (_is_int(log_every) and log_every > 0):
-                raise ValueError(
-                    f"log_every must be a positive integer or None, got {log_every!r}"
-                )
-            if not isinstance(rng, np.random.Generator):
-                raise ValueError("log_every draws samples: pass rng=np.random.default_rng(seed)")
+        if clip is not None:
+            check_positive("clip", clip)
+        if log_every is not None:  # log_every draws samples with rng
+            log_every = check_int("log_every", log_every)
+            check_rng("rng (log_every draws samples)", rng)
         optimizer = Adagrad(lr=lr)
         if self.optimizer is not None:
             optimizer.memory = self.optimizer.memory  # the sums of squares carry over
@@ -489,12 +481,8 @@ class CharRNN:
         ...
         ValueError: temperature must be a positive finite number, got 0
         """
-        if not (_is_real(temperature) and np.isfinite(temperature) and temperature > 0):
-            raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
-        if not (_is_int(n) and n >= 0):
-            raise ValueError(f"n must be a non-negative integer, got {n!r}")
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError("sample draws random symbols: pass rng=np.random.default_rng(seed)")
+        temperature, n = check_positive("temperature", temperature), check_int("n", n, low=0)
+        rng = check_rng("rng", rng)
         seed_indices = self._seed_indices(seed)
         V, H = len(self.vocab), self.H
         dtype = self.params["W_hh"].dtype
@@ -531,7 +519,7 @@ class CharRNN:
         if isinstance(seed, str) and self.vocab.level == "token":
             seed = [seed]
         if self.vocab.level == "char" and not isinstance(seed, str):
-            raise ValueError(f"seed must be a str or an index, got {type(seed).__name__}")
+            raise ArgumentTypeError(f"seed must be a str or an index, got {type(seed).__name__}")
         if len(seed) == 0:
             raise ValueError("seed is empty: give at least one symbol to start from")
         return self.vocab._indices(seed if isinstance(seed, str) else list(seed), "seed").tolist()

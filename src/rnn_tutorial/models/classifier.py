@@ -20,7 +20,6 @@ so the three models of an experiment differ in nothing but the cell.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +32,16 @@ from ..params import init_dense, init_gru, init_lstm, init_rnn
 from ..training.clipping import clip_global_norm, global_norm
 from ..training.losses import mse, softmax_cross_entropy
 from ..training.optim import Adam
-from ..validation import as_float_array
+from ..validation import (
+    as_float_array,
+    check_batch,
+    check_int,
+    check_mapping,
+    check_positive,
+    check_real,
+    check_rng,
+    check_tokens,
+)
 
 __all__ = ["FitHistory", "SequenceModel"]
 
@@ -41,11 +49,6 @@ CELLS = ("rnn", "lstm", "gru")
 LOSSES = ("cross_entropy", "mse")
 OUTPUTS = ("last", "all")
 STOP_WINDOW = 10  # updates averaged by fit's stop_below
-
-
-def _is_int(value) -> bool:
-    """An integer, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _choice(name: str, value, allowed: tuple[str, ...]) -> str:
@@ -150,8 +153,7 @@ class SequenceModel:
         self.loss_name = _choice("loss", loss, LOSSES)
         self.output = _choice("output", output, OUTPUTS)
         self.form = _choice("form", form, ("reset_after", "textbook"))
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        check_rng("rng", rng)
         if cell == "rnn":
             layer = init_rnn(D, H, rng=rng, dtype=dtype)
         elif cell == "lstm":
@@ -193,7 +195,7 @@ class SequenceModel:
         cache
             The cache of the cell's forward function.
         """
-        params = self.params if params is None else params
+        params = self.params if params is None else check_mapping("params", params)
         x = as_float_array("x", x)
         if x.ndim != 3:
             raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
@@ -251,13 +253,8 @@ class SequenceModel:
         """
         if self.loss_name != "cross_entropy":
             raise ValueError('accuracy needs a classifier: this model has loss="mse"')
-        y = np.asarray(y)
-        predicted = self.predict(x)
-        if y.shape != predicted.shape:
-            raise ValueError(
-                f"y has shape {y.shape} but the model answers with shape {predicted.shape}"
-            )
-        return float(np.mean(predicted == y))
+        x, y = self._check_xy(x, y)
+        return float(np.mean(self.predict(x) == y))
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, params: dict | None = None):
         r"""The loss on a batch and its gradient for every weight.
@@ -286,8 +283,28 @@ class SequenceModel:
         gradient from above; the cell's backward function carries it to the
         earlier steps.
         """
+        x, y = self._check_xy(x, y)
         loss, _, grads = self._forward_backward(x, y, params)
         return loss, grads
+
+    def _check_xy(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` (N, T, D) with N >= 1 (the loss is a mean) and ``y`` of the matching shape."""
+        x = as_float_array("x", x)
+        if x.ndim != 3:
+            raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+        check_batch("x", x)
+        _, _, V = self.sizes
+        shape = (x.shape[0],) if self.output == "last" else x.shape[:2]
+        if self.loss_name == "cross_entropy":
+            y = check_tokens("y", y, V)
+        else:
+            y, shape = as_float_array("y", y), (*shape, V)
+        if y.shape != shape:
+            raise ValueError(
+                f"y has shape {y.shape} but x has shape {x.shape} (N={x.shape[0]}), "
+                f"so y must be {shape}"
+            )
+        return x, y
 
     def input_gradients(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         r"""The gradient of the loss with respect to every input, :math:`\partial L/\partial x_t`.
@@ -313,6 +330,7 @@ class SequenceModel:
         >>> model.input_gradients(x, y).shape
         (3, 6, 2)
         """
+        x, y = self._check_xy(x, y)
         return self._forward_backward(x, y, self.params)[1]
 
     def _forward_backward(self, x, y, params):
@@ -337,6 +355,7 @@ class SequenceModel:
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
         """The loss alone, as :meth:`loss_and_grads` computes it, without the backward pass."""
+        x, y = self._check_xy(x, y)
         scores = self.outputs(x)
         if self.loss_name == "cross_entropy":
             return softmax_cross_entropy(scores, _classes(y), reduction="mean")[0]
@@ -403,32 +422,15 @@ class SequenceModel:
         >>> model.accuracy(x, y) > 0.9
         True
         """
-        if not (_is_int(steps) and steps >= 0):
-            raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        x = np.asarray(x)
-        y = np.asarray(y)
-        if x.ndim != 3:
-            raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
-        if y.ndim == 0 or y.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"y has shape {y.shape} but x has shape {x.shape}; they must hold the same "
-                f"number of sequences N={x.shape[0]}"
-            )
+        steps, _ = check_int("steps", steps, low=0), check_rng("rng", rng)
+        x, y = self._check_xy(x, y)
         N = x.shape[0]
-        if batch_size is not None and not (_is_int(batch_size) and batch_size >= 1):
-            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
-        if batch_size is not None and batch_size >= N:
+        if batch_size is not None and check_int("batch_size", batch_size) >= N:
             batch_size = None  # the whole set, in its own order
-        if clip is not None and not (
-            isinstance(clip, numbers.Real) and np.isfinite(clip) and clip > 0
-        ):
-            raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-        if stop_below is not None and not (
-            isinstance(stop_below, numbers.Real) and np.isfinite(stop_below)
-        ):
-            raise ValueError(f"stop_below must be a finite number or None, got {stop_below!r}")
+        if clip is not None:
+            check_positive("clip", clip)
+        if stop_below is not None:
+            check_real("stop_below", stop_below)
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         else:

@@ -19,6 +19,15 @@ from ..layers.sequence import layer_backward, layer_forward
 from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_batch,
+    check_flag,
+    check_int,
+    check_rng,
+    check_tokens,
+)
 
 __all__ = ["PositionClassifier"]
 
@@ -62,10 +71,10 @@ class PositionClassifier:
     """
 
     def __init__(self, cell, D, H, V, *, rng, bidirectional=True, dtype=np.float64):
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        check_rng("rng", rng)
+        V = check_int("V", V)
         self.cell = cell
-        self.bidirectional = bool(bidirectional)
+        self.bidirectional = check_flag("bidirectional", bidirectional)
         layers = init_bidirectional(cell, D, H, rng=rng, dtype=dtype)
         self.params = {f"fwd.{k}": v for k, v in layers[0].items()}
         scale = 1.0 / np.sqrt(H)
@@ -99,27 +108,32 @@ class PositionClassifier:
         """The scores that ``y`` answers: those of one step, or of every step."""
         T = scores.shape[1]
         if position is not None:
-            if not (isinstance(position, numbers.Integral) and -T <= position < T):
+            if not isinstance(position, numbers.Integral) or isinstance(position, bool):
+                raise ArgumentTypeError(f"position must be None or an integer, got {position!r}")
+            if not -T <= position < T:
                 raise ValueError(
                     f"position must be None or a step in [0, T={T}), got {position!r}"
                 )
             scores = scores[:, position]
-        y = np.asarray(y)
+        y = check_tokens("y", y, scores.shape[-1])
         if y.shape != scores.shape[:-1]:
             where = "of every step" if position is None else f"at position {position}"
             raise ValueError(
-                f"y has shape {y.shape} but the answers {where} have shape {scores.shape[:-1]}"
+                f"y has shape {y.shape} but the answers {where} of x have shape "
+                f"{scores.shape[:-1]}"
             )
         return scores, y
 
     def accuracy(self, x, y, position=None) -> float:
         """The fraction of right answers at ``position`` (or at every step when None)."""
+        x = check_batch("x", as_float_array("x", x))  # the accuracy is a mean over the batch
         s, y = self._at(self.scores(x), y, position)
         return float(np.mean(s.argmax(-1) == y))
 
     def loss_and_grads(self, x, y, position=None, params=None):
         """The mean cross-entropy at ``position`` (every step when None) and its gradient."""
         params = self.params if params is None else params
+        x = check_batch("x", as_float_array("x", x))  # the loss is a mean over the batch
         o, (cache, out_cache) = self._forward(x, params)
         scores, y = self._at(o, y, position)
         do = np.zeros_like(o)
@@ -141,6 +155,11 @@ class PositionClassifier:
 
     def fit(self, x, y, *, steps, rng, position=None, batch_size=64, lr=1e-2, clip=5.0):
         """Adam on random mini-batches, gradients clipped to a global norm; returns the losses."""
+        steps, rng = check_int("steps", steps, low=0), check_rng("rng", rng)
+        batch_size = check_int("batch_size", batch_size)
+        x, y = check_batch("x", as_float_array("x", x)), check_tokens("y", y)
+        if y.shape[:1] != x.shape[:1]:
+            raise ValueError(f"y has shape {y.shape} but x has shape {x.shape}: N must agree")
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         self.optimizer.lr = Adam(lr=lr).lr  # checked like a new one

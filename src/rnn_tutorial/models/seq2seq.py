@@ -27,18 +27,36 @@ and the state is ``(h,)`` or ``(h, c)`` as the cell has it.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
+from ..cells.gru import GRU_SPEC
+from ..cells.lstm import LSTM_SPEC
+from ..cells.rnn import RNN_SPEC
 from ..decoding import BeamSearchResult, beam_search, log_softmax
 from ..layers.dense import DenseCache, dense_backward, dense_forward
-from ..layers.sequence import LayerCache, init_layer, layer_backward, layer_forward
+from ..layers.sequence import (
+    LayerCache,
+    _check_cell,
+    init_layer,
+    layer_backward,
+    layer_forward,
+)
 from ..params import init_dense
 from ..training.clipping import clip_global_norm, global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
+from ..validation import (
+    Sizes,
+    check_batch,
+    check_cache,
+    check_input,
+    check_int,
+    check_mapping,
+    check_rng,
+    check_tokens,
+)
 from .charlm import one_hot
 from .classifier import FitHistory
 
@@ -58,28 +76,28 @@ __all__ = [
 ]
 
 _PARTS = ("enc_", "dec_")
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+_SPECS = {"rnn": RNN_SPEC, "lstm": LSTM_SPEC, "gru": GRU_SPEC}
 
 
 def _check_int(name: str, value, low: int) -> int:
-    if not (_is_int(value) and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    return check_int(name, value, low=low)
 
 
-def _vocabulary(params: dict) -> int:
-    """V, read off the output layer, checked against both input layers."""
-    if "W_hy" not in params:
-        raise ValueError(f'params need the output layer "W_hy"; got keys {sorted(params)}')
-    V = np.shape(params["W_hy"])[1]
+def _vocabulary(params: dict, cell: str) -> int:
+    """V, read off ``params``, once every key the ``cell`` encoder-decoder needs is there."""
+    check_mapping("params", params)
+    spec = _SPECS[_check_cell(cell)]
+    missing = [k for k in ("W_hy", "b_y") if k not in params]
+    missing += [part + key for part in _PARTS for key in spec if part + key not in params]
+    if missing:
+        raise ValueError(
+            f"params of a {cell} encoder-decoder are missing "
+            f"{', '.join(map(repr, missing))} (see init_seq2seq); it has {sorted(params)}"
+        )
+    V = np.shape(params["W_hy"])[1] if np.ndim(params["W_hy"]) == 2 else -1
     for part in _PARTS:
-        key = part + ("W_xh" if part + "W_xh" in params else "W_x")
-        if key not in params:
-            raise ValueError(f'params need "{key}" (see init_seq2seq); got keys {sorted(params)}')
-        if np.shape(params[key])[0] != V:
+        key = part + ("W_xh" if cell == "rnn" else "W_x")
+        if np.shape(params[key])[:1] != (V,):
             raise ValueError(
                 f'params["{key}"] has shape {np.shape(params[key])} but params["W_hy"] has '
                 f"shape {np.shape(params['W_hy'])}: one-hot inputs need V={V} rows"
@@ -92,22 +110,18 @@ def _layer(params: dict, part: str) -> dict:
     return {k[len(part) :]: v for k, v in params.items() if k.startswith(part)}
 
 
-def _tokens(name: str, tokens, V: int) -> np.ndarray:
-    """``tokens`` as an (N, T) integer array of symbols in [0, V), or a ValueError."""
-    tokens = np.asarray(tokens)
-    if tokens.ndim != 2 or tokens.shape[1] < 1:
+def _tokens(name: str, tokens, V: int | None) -> np.ndarray:
+    """``tokens`` as an (N, T) integer array of symbols in [0, V), T >= 1."""
+    tokens = check_tokens(name, tokens, V, ndim=2)
+    if tokens.shape[1] < 1:
         raise ValueError(f"{name} must be 2-D (N, T) with T >= 1, got shape {tokens.shape}")
-    if tokens.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold integer symbols, got dtype {tokens.dtype}")
-    if tokens.min() < 0 or tokens.max() >= V:
-        raise ValueError(
-            f"{name} must hold symbols in [0, {V}) for V={V}, got {tokens.min()}..{tokens.max()}"
-        )
     return tokens
 
 
-def _check_end(end, V: int) -> int:
-    if not (_is_int(end) and 0 <= end < V):
+def _check_end(end, V: int | None) -> int:
+    """The end symbol: an integer id in [0, V) (V unknown: >= 0)."""
+    check_int("end", end, low=0)
+    if V is not None and end >= V:
         raise ValueError(f"end must be a symbol in [0, {V}) for V={V}, got {end!r}")
     return int(end)
 
@@ -140,7 +154,7 @@ def teacher_forcing_inputs(target: np.ndarray, end: int) -> np.ndarray:
     >>> teacher_forcing_inputs(np.array([[3, 2, 1, 0, 9]]), end=9)
     array([[9, 3, 2, 1, 0]])
     """
-    target = np.asarray(target)
+    target, end = _tokens("target", target, None), _check_end(end, None)
     start = np.full((target.shape[0], 1), end, dtype=target.dtype)
     return np.concatenate([start, target[:, :-1]], axis=1)
 
@@ -199,7 +213,7 @@ def seq2seq_forward(cell: str, source, target, params: dict, *, end: int, **opti
     >>> logits.shape
     (1, 3, 5)
     """
-    V = _vocabulary(params)
+    V = _vocabulary(params, cell)
     end = _check_end(end, V)
     source, target = _tokens("source", source, V), _tokens("target", target, V)
     if source.shape[0] != target.shape[0]:
@@ -238,10 +252,8 @@ def seq2seq_backward(dlogits: np.ndarray, cache: Seq2SeqCache) -> dict:
     >>> sorted(grads) == sorted(params)
     True
     """
-    if not isinstance(cache, Seq2SeqCache):
-        raise ValueError(
-            f"cache must be the Seq2SeqCache of seq2seq_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, Seq2SeqCache, "seq2seq_forward")
+    dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
     dhs_dec, grads = dense_backward(dlogits, cache.dense)
     _, dstate, dec_grads = layer_backward(dhs_dec, cache.decoder)
     dhs_enc = np.zeros(cache.encoder_shape, dtype=dhs_dec.dtype)
@@ -266,6 +278,7 @@ def seq2seq_loss(cell: str, source, target, params: dict, *, end: int, **options
     >>> bool(abs(loss - np.log(4)) < 0.5)  # near chance before training
     True
     """
+    check_batch("source", np.asarray(source))  # the loss is a mean over the batch
     logits, cache = seq2seq_forward(cell, source, target, params, end=end, **options)
     loss, dlogits = softmax_cross_entropy(logits, np.asarray(target), reduction="mean")
     return loss, seq2seq_backward(dlogits, cache)
@@ -383,7 +396,8 @@ def _answers(tokens: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's length up to and including its first end symbol, and whether it has one."""
     is_end = tokens == end
     has_end = is_end.any(axis=1)
-    lengths = np.where(has_end, is_end.argmax(axis=1) + 1, tokens.shape[1])
+    first = is_end.argmax(axis=1) if tokens.shape[1] else np.zeros(len(tokens), dtype=int)
+    lengths = np.where(has_end, first + 1, tokens.shape[1])
     return lengths, has_end
 
 
@@ -413,13 +427,9 @@ def decoding_accuracy(predicted, target, *, end: int) -> tuple[float, float]:
     >>> decoding_accuracy(np.array([[1, 2, 9], [3, 9, 9]]), target, end=9)
     (0.6666666666666666, 0.5)
     """
-    predicted, target = np.asarray(predicted), np.asarray(target)
-    for name, tokens in (("predicted", predicted), ("target", target)):
-        if tokens.ndim != 2 or tokens.dtype.kind not in "iu":
-            raise ValueError(
-                f"{name} must be a 2-D (N, T) array of integer symbols, "
-                f"got shape {tokens.shape} and dtype {tokens.dtype}"
-            )
+    predicted = check_tokens("predicted", predicted, ndim=2)
+    target, end = check_tokens("target", target, ndim=2), _check_end(end, None)
+    check_batch("target", target)  # the accuracies are means over the batch
     if predicted.shape[0] != target.shape[0]:
         raise ValueError(
             f"predicted has shape {predicted.shape} but target has shape {target.shape}; "
@@ -460,8 +470,7 @@ def reversal_task(n: int, length: int, *, digits: int = 10, rng: np.random.Gener
     """
     n, length = _check_int("n", n, 1), _check_int("length", length, 1)
     digits = _check_int("digits", digits, 1)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng("rng", rng)
     strings = rng.integers(0, digits, size=(n, length))
     ends = np.full((n, 1), digits)
     return np.hstack([strings, ends]), np.hstack([strings[:, ::-1], ends])
@@ -532,9 +541,9 @@ class EncoderDecoder:
     ) -> FitHistory:
         """Adam on random mini-batches, the gradient clipped to a global norm of ``clip``."""
         steps, batch_size = _check_int("steps", steps, 0), _check_int("batch_size", batch_size, 1)
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        source, target = np.asarray(source), np.asarray(target)
+        check_rng("rng", rng)
+        source, target = _tokens("source", source, None), _tokens("target", target, None)
+        check_batch("source", source)
         if source.ndim != 2 or target.ndim != 2 or source.shape[0] != target.shape[0]:
             raise ValueError(
                 f"source has shape {source.shape} and target has shape {target.shape}; both "
@@ -552,3 +561,10 @@ class EncoderDecoder:
                 grads, _ = clip_global_norm(grads, clip)
             self.optimizer.step(self.params, grads)
         return FitHistory(losses, norms)
+
+
+def _logit_sizes(cache: Seq2SeqCache) -> Sizes:
+    """The sizes ``dlogits`` must have: those of the logits ``seq2seq_forward`` returned."""
+    N, T = cache.dense.h.shape[:2]
+    V = cache.dense.params["W_hy"].shape[1]
+    return Sizes(N=(N, "the cached target"), T=(T, "the cached target"), V=(V, 'params["W_hy"]'))

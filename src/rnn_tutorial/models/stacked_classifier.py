@@ -13,6 +13,17 @@ from ..params import init_dense
 from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
+from ..validation import (
+    as_float_array,
+    check_batch,
+    check_flag,
+    check_int,
+    check_mapping,
+    check_positive,
+    check_probability,
+    check_rng,
+    check_tokens,
+)
 
 __all__ = ["StackFitHistory", "StackedClassifier"]
 
@@ -81,9 +92,9 @@ class StackedClassifier:
         self.cell = _check_cell(cell)
         self.num_layers = num_layers
         self.dropout = {
-            "dropout": dropout,
-            "variational": variational,
-            "recurrent_dropout": recurrent_dropout,
+            "dropout": check_probability("dropout", dropout),
+            "variational": check_flag("variational", variational),
+            "recurrent_dropout": check_probability("recurrent_dropout", recurrent_dropout),
         }
         self.options = options
         layers = init_stack(cell, D, H, num_layers, rng=rng)
@@ -93,7 +104,7 @@ class StackedClassifier:
 
     def layers(self, params: dict | None = None) -> list[dict]:
         """The stack's weights as :func:`stack_forward` takes them, one dict per layer."""
-        params = self.params if params is None else params
+        params = self.params if params is None else check_mapping("params", params)
         return [
             {k.split(".", 1)[1]: v for k, v in params.items() if k.startswith(f"l{i}.")}
             for i in range(self.num_layers)
@@ -110,10 +121,12 @@ class StackedClassifier:
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         """The fraction of sequences :meth:`predict` gets right."""
-        return float(np.mean(self.predict(x) == np.asarray(y)))
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        return float(np.mean(self.predict(x) == y))
 
     def loss(self, x: np.ndarray, y: np.ndarray) -> float:
         """The mean cross-entropy in evaluation mode."""
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
         return softmax_cross_entropy(self.outputs(x), y, reduction="mean")[0]
 
     def loss_and_grads(self, x, y, *, train: bool, rng=None, params: dict | None = None):
@@ -123,7 +136,8 @@ class StackedClassifier:
         with ``rng``; in evaluation mode there is no dropout.
         """
         params = self.params if params is None else params
-        dropout = self.dropout if train else {}
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        dropout = self.dropout if check_flag("train", train) else {}
         hs, _, cache = stack_forward(
             self.cell, x, self.layers(params), train=train, rng=rng, **dropout, **self.options
         )
@@ -157,6 +171,14 @@ class StackedClassifier:
         whole training set and on ``(x_val, y_val)`` is measured in
         evaluation mode, so the two curves compare like with like.
         """
+        x, y = _check_xy(x, y, self.params["b_y"].shape[0])
+        steps, rng = check_int("steps", steps, low=0), check_rng("rng", rng)
+        eval_every, batch_size = (
+            check_int("eval_every", eval_every),
+            check_int("batch_size", batch_size),
+        )
+        if clip is not None:
+            check_positive("clip", clip)
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         N = len(x)
@@ -181,3 +203,14 @@ class StackedClassifier:
         return StackFitHistory(
             batch_loss, np.array(marks), np.array(train_curve), np.array(val_curve)
         )
+
+
+def _check_xy(x, y, V: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (N, T, D) with N >= 1 (the loss is a mean) and classes ``y`` (N,) in [0, V)."""
+    x = as_float_array("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must be 3-D (N, T, D) but has shape {x.shape}")
+    y = check_tokens("y", y, V)
+    if y.shape != x.shape[:1]:
+        raise ValueError(f"y has shape {y.shape} but x has shape {x.shape}, so y must be (N,)")
+    return check_batch("x", x), y

@@ -9,24 +9,18 @@ state is carried from one chunk to the next, its gradient is not.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 
 import numpy as np
 
 from ..cells.rnn import RNN_SPEC, rnn_backward, rnn_forward
 from ..layers.dense import DENSE_SPEC, dense_backward, dense_forward
-from ..validation import check_input, check_params
+from ..validation import check_input, check_int, check_params, check_steps, check_tokens
 from .losses import softmax_cross_entropy
 
 __all__ = ["sequence_loss_and_grads", "truncated_bptt_chunks", "truncated_bptt_grads"]
 
 MODEL_SPEC = {**RNN_SPEC, **DENSE_SPEC}
-
-
-def _is_int(value) -> bool:
-    """An integer, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def truncated_bptt_chunks(T: int, seq_length: int) -> Iterator[tuple[int, int]]:
@@ -50,9 +44,7 @@ def truncated_bptt_chunks(T: int, seq_length: int) -> Iterator[tuple[int, int]]:
     >>> list(truncated_bptt_chunks(10, 4))
     [(0, 4), (4, 8), (8, 10)]
     """
-    for name, value in (("T", T), ("seq_length", seq_length)):
-        if not (_is_int(value) and value > 0):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    T, seq_length = check_int("T", T), check_int("seq_length", seq_length)
     # Checked above, before the first chunk is asked for, so a bad argument fails at the call.
     return ((start, min(start + seq_length, T)) for start in range(0, T, seq_length))
 
@@ -175,6 +167,7 @@ def truncated_bptt_grads(x, targets, h0, params, seq_length, *, activation="tanh
     params, sizes = check_params(params, MODEL_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h = check_input("h0", h0, ("N", "H"), sizes)
+    check_steps("x", x)
     targets = _check_targets(targets, x.shape)
     total = 0.0
     dtype = np.result_type(x, *params.values())
@@ -191,13 +184,10 @@ def truncated_bptt_grads(x, targets, h0, params, seq_length, *, activation="tanh
 
 
 def _check_targets(targets, x_shape) -> np.ndarray:
-    """``targets`` as an integer array of shape (N, T), or a ValueError naming both shapes."""
-    y = np.asarray(targets)
+    y = check_tokens("targets", targets)
     if y.shape != x_shape[:2]:
         raise ValueError(
             f"targets has shape {y.shape} but x has shape {x_shape}; "
             f"targets must be (N, T) = {x_shape[:2]}, one class index per step"
         )
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
     return y

@@ -8,36 +8,21 @@ direction is kept and only the step length is capped.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
+from ..validation import check_grads, check_positive
+
 __all__ = ["clip_elementwise", "clip_global_norm", "global_norm"]
 
 
-def _is_real(value) -> bool:
-    """A real number, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _arrays(grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``grads`` as a dict of real ndarrays, or a ValueError naming the bad key."""
-    if not isinstance(grads, Mapping):
-        raise ValueError(f"grads must be a dict of arrays, got {type(grads).__name__}")
-    arrays = {}
-    for key, value in grads.items():
-        array = np.asarray(value)
-        if array.dtype.kind not in "fiu":
-            raise ValueError(f'grads["{key}"] must hold real numbers, got dtype {array.dtype}')
-        arrays[key] = array
-    return arrays
+    return check_grads("grads", grads)
 
 
 def _check_positive(name: str, value) -> float:
-    if not (_is_real(value) and np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
+    return check_positive(name, value)
 
 
 def clip_elementwise(grads: Mapping[str, np.ndarray], limit: float = 5.0) -> dict:

@@ -6,6 +6,15 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_int,
+    check_mapping,
+    check_positive,
+    check_rng,
+)
+
 __all__ = ["grad_check", "numerical_gradient", "relative_error"]
 
 LossFn = Callable[[dict], tuple[float, Mapping[str, np.ndarray]]]
@@ -28,7 +37,8 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     >>> relative_error(np.array([3.0, 4.0]), np.array([3.0, 4.0]))
     0.0
     """
-    a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    a = as_float_array("analytic", analytic).astype(np.float64)
+    n = as_float_array("numeric", numeric).astype(np.float64)
     if a.shape != n.shape:
         raise ValueError(f"analytic has shape {a.shape} but numeric has shape {n.shape}")
     if a.size == 0:
@@ -80,12 +90,15 @@ def numerical_gradient(
     >>> numerical_gradient(loss_fn, {"w": np.array([1.0, 2.0])}, "w").round(6)
     array([ 3., 12.])
     """
-    if key not in params:
+    _check_loss_fn(loss_fn, params)
+    eps = check_positive("eps", eps)
+    if not isinstance(key, str) or key not in params:
         raise ValueError(f"key {key!r} is not in params; it has {', '.join(map(repr, params))}")
     theta = params[key]
-    if theta.dtype != np.float64:
+    if getattr(theta, "dtype", None) != np.float64:
         raise ValueError(
-            f'gradient checking needs float64: params["{key}"] is {theta.dtype}, '
+            f'gradient checking needs float64: params["{key}"] is '
+            f"{getattr(theta, 'dtype', type(theta).__name__)}, "
             "whose rounding error swamps the finite difference"
         )
     numeric = np.full(theta.shape, np.nan)
@@ -93,11 +106,13 @@ def numerical_gradient(
         indices = list(np.ndindex(theta.shape))
     for i in indices:
         original = theta[i]
-        theta[i] = original + eps
-        loss_plus = loss_fn(params)[0]
-        theta[i] = original - eps
-        loss_minus = loss_fn(params)[0]
-        theta[i] = original
+        try:  # restore the weight even if loss_fn raises
+            theta[i] = original + eps
+            loss_plus = loss_fn(params)[0]
+            theta[i] = original - eps
+            loss_minus = loss_fn(params)[0]
+        finally:
+            theta[i] = original
         numeric[i] = (loss_plus - loss_minus) / (2 * eps)
     return numeric
 
@@ -143,6 +158,14 @@ def grad_check(
     >>> err["w"] < 1e-8
     True
     """
+    _check_loss_fn(loss_fn, params)
+    for key, theta in params.items():
+        as_float_array(f'params["{key}"]', theta)
+    if num_checks is not None:
+        num_checks = check_int("num_checks", num_checks)
+    if rng is not None:
+        check_rng("rng", rng)
+    eps = check_positive("eps", eps)
     _, grads = loss_fn(params)
     missing = [k for k in params if k not in grads]
     if missing:
@@ -165,3 +188,11 @@ def grad_check(
         picked = tuple(np.array(indices).T) if theta.ndim else ()
         errors[key] = relative_error(np.asarray(grads[key])[picked], numeric[picked])
     return errors
+
+
+def _check_loss_fn(loss_fn, params) -> None:
+    if not callable(loss_fn):
+        raise ArgumentTypeError(
+            f"loss_fn must be a function params -> (loss, grads), got {type(loss_fn).__name__}"
+        )
+    check_mapping("params", params)

@@ -14,21 +14,21 @@ import numbers
 import numpy as np
 
 from ..cells.rnn import RNN_SPEC, rnn_forward, rnn_step_backward
-from ..validation import check_input, check_params
+from ..validation import (
+    as_float_array,
+    check_batch,
+    check_choice,
+    check_dtype,
+    check_input,
+    check_int,
+    check_params,
+    check_real,
+    check_rng,
+)
 
 __all__ = ["hidden_gradient_norms", "jacobian_product_bound", "scaled_recurrent_weights"]
 
 KINDS = ("gaussian", "orthogonal", "identity")
-
-
-def _is_int(value) -> bool:
-    """An integer, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value) -> bool:
-    """A real number, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def hidden_gradient_norms(params, x, h0, *, t=None, direction=None, activation="tanh"):
@@ -79,9 +79,10 @@ def hidden_gradient_norms(params, x, h0, *, t=None, direction=None, activation="
     params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
+    check_batch("x", x)  # the bound is a maximum over the batch
     t = _check_t(t, x.shape[1])
     N, H = h0.shape
-    u = np.ones((N, H)) if direction is None else np.asarray(direction, dtype=np.float64)
+    u = np.ones((N, H)) if direction is None else as_float_array("direction", direction)
     if u.shape not in ((N, H), (H,)):
         raise ValueError(
             f"direction has shape {u.shape} but h0 has shape {h0.shape}; it must be (N, H) = "
@@ -140,6 +141,7 @@ def jacobian_product_bound(params, x, h0, *, t=None, activation="tanh"):
     params, sizes = check_params(params, RNN_SPEC)
     x = check_input("x", x, ("N", "T", "D"), sizes)
     h0 = check_input("h0", h0, ("N", "H"), sizes)
+    check_batch("x", x)  # the bound is a maximum over the batch
     t = _check_t(t, x.shape[1])
     hs, _ = rnn_forward(x[:, :t], h0, params, activation=activation)
     slopes = 1 - hs**2 if activation == "tanh" else (hs > 0).astype(hs.dtype)  # f'(a_k)
@@ -190,18 +192,11 @@ def scaled_recurrent_weights(H, scale, *, rng=None, kind="gaussian", dtype=np.fl
     >>> round(float(np.abs(np.linalg.eigvals(W)).max()), 10)
     1.5
     """
-    if not (_is_int(H) and H > 0):
-        raise ValueError(f"H must be a positive integer, got {H!r}")
-    if not (_is_real(scale) and np.isfinite(scale) and scale >= 0):
-        raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
+    H, scale = check_int("H", H), check_real("scale", scale, low=0)
+    kind, dtype = check_choice("kind", kind, KINDS), check_dtype("dtype", dtype)
     if kind == "identity":
         return (scale * np.eye(H)).astype(dtype)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f'kind="{kind}" draws random numbers: pass rng=np.random.default_rng(seed)'
-        )
+    check_rng("rng", rng)  # the other kinds draw random numbers
     G = rng.normal(size=(H, H))
     if kind == "gaussian":
         return (G * (scale / np.abs(np.linalg.eigvals(G)).max())).astype(dtype)
@@ -213,6 +208,8 @@ def scaled_recurrent_weights(H, scale, *, rng=None, kind="gaussian", dtype=np.fl
 def _check_t(t, T: int) -> int:
     if t is None:
         return T
-    if not (_is_int(t) and 1 <= t <= T):
+    if not isinstance(t, numbers.Integral) or isinstance(t, bool):
+        return check_int("t", t)  # raises: not an integer
+    if not 1 <= t <= T:
         raise ValueError(f"t must be an integer step in 1..T = 1..{T} (x has T={T}), got {t!r}")
     return int(t)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import as_float_array
+from ..validation import as_float_array, check_choice, check_tokens
 
 __all__ = ["softmax_cross_entropy"]
 
@@ -19,15 +19,6 @@ def _check_mask(mask, shape: tuple) -> np.ndarray | None:
     if m.shape != shape:
         raise ValueError(f"mask has shape {m.shape} but the targets have shape {shape}")
     return m
-
-
-def _reduce(loss: float, grad: np.ndarray, count: int, reduction: str, what: str):
-    """Divide by the number of counted positions for ``"mean"``."""
-    if reduction == "mean":
-        if count == 0:
-            raise ValueError(f'reduction="mean" over no {what}: the mean of nothing is undefined')
-        return loss / count, grad / count
-    return loss, grad
 
 
 def softmax_cross_entropy(
@@ -84,26 +75,20 @@ def softmax_cross_entropy(
     (True, True)
     """
     z = as_float_array("logits", logits)
-    y = np.asarray(targets)
     if z.ndim < 1:
-        raise ValueError("logits must have a class axis (..., V)")
+        raise ValueError("logits must have a class axis (..., V), got a scalar")
+    y = check_tokens("targets", targets)
     if y.shape != z.shape[:-1]:
         raise ValueError(
             f"targets has shape {y.shape} but logits has shape {z.shape}; "
             f"targets must have shape {z.shape[:-1]} (one class index per position)"
         )
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"targets must be integer class indices, got dtype {y.dtype}")
+    check_tokens("targets", y)
     m = _check_mask(mask, y.shape)
     if m is not None:
         y = np.where(m, y, 0)  # padded targets may be anything; they are not read
-    V = z.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= V):
-        raise ValueError(
-            f"targets must lie in [0, {V}) for V={V} classes, got {y.min()}..{y.max()}"
-        )
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f'reduction must be "sum" or "mean", got {reduction!r}')
+    check_tokens("targets", y, z.shape[-1])
+    _check_reduction(reduction, y.size if m is None else int(m.sum()), "targets")
 
     shifted = z - z.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -117,7 +102,8 @@ def softmax_cross_entropy(
     if m is not None:
         dz *= m[..., None]
     count = y.size if m is None else int(m.sum())
-    loss, dz = _reduce(float(loss), dz, count, reduction, "positions")
+    if reduction == "mean":
+        loss, dz = loss / count, dz / count
     return float(loss), dz
 
 
@@ -176,8 +162,6 @@ def mse(
             f"targets has shape {y.shape} but predictions has shape {p.shape}; "
             "they must have the same shape"
         )
-    if reduction not in ("sum", "mean"):
-        raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
     m = None
     if mask is not None:
         m = np.asarray(mask)
@@ -189,13 +173,24 @@ def mse(
                 f"mask has shape {np.shape(mask)} but the predictions have shape {p.shape}; "
                 f"it must have shape {p.shape} or {p.shape[:-1]}"
             )
+    count = p.size if m is None else int(m.sum())
+    _check_reduction(reduction, count, "targets")
     error = p - y if m is None else np.where(m, p - y, 0.0)
     loss = float(np.sum(error * error))
     d = 2 * error
-    count = error.size if m is None else int(m.sum())
-    if reduction == "mean" and (error.size or m is not None):
-        loss, d = _reduce(loss, d, count, reduction, "entries")
+    if reduction == "mean":
+        loss, d = loss / count, d / count
     return loss, d
 
 
 __all__ += ["mse"]
+
+
+def _check_reduction(reduction, size: int, name: str) -> None:
+    """``"sum"`` or ``"mean"``; a mean needs at least one position to average over."""
+    check_choice("reduction", reduction, ("sum", "mean"))
+    if reduction == "mean" and size == 0:
+        raise ValueError(
+            f'{name} is empty: reduction="mean" over no positions is undefined '
+            '(0/0); pass at least one position, or reduction="sum"'
+        )

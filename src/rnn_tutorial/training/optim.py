@@ -7,57 +7,37 @@ memory, Adam's moments) lives across calls, one array per key.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
+from ..validation import ArgumentTypeError, check_grads, check_mapping, check_real
+
 __all__ = ["SGD", "Adagrad", "Adam"]
 
 
-def _is_real(value) -> bool:
-    """A real number, numpy's included, but not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _check_hyper(name: str, value, *, low: float, high: float | None = None, strict=True):
-    """A finite real hyperparameter in (low, high) (``[low, high)`` when not strict)."""
-    ok = _is_real(value) and np.isfinite(value) and (value > low if strict else value >= low)
-    if ok and high is not None:
-        ok = value < high
-    if not ok:
-        interval = f"{'(' if strict else '['}{low}, {'inf' if high is None else high})"
-        raise ValueError(f"{name} must be a real number in {interval}, got {value!r}")
-    return float(value)
+    """A hyperparameter in (low, high) or [low, high): ``check_real`` with open ends."""
+    return check_real(name, value, low=low, high=high, open_low=strict, open_high=True)
 
 
 def _check_step(params: Mapping, grads: Mapping) -> dict[str, np.ndarray]:
-    """The gradients as arrays, after checking they match ``params`` key by key."""
-    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
-        raise ValueError(
-            f"params and grads must be dicts of arrays, got {type(params).__name__} "
-            f"and {type(grads).__name__}"
-        )
+    """Every gradient checked (a dict, the keys of ``params``, shapes, finite) before any write."""
+    check_mapping("params", params)
+    check_mapping("grads", grads)
     missing = [key for key in params if key not in grads]
     if missing:
         raise ValueError(f"grads has no {', '.join(map(repr, missing))}, which params has")
     extra = [key for key in grads if key not in params]
     if extra:
         raise ValueError(f"grads has {', '.join(map(repr, extra))}, which params does not have")
-    arrays = {}
     for key, theta in params.items():
         if not (isinstance(theta, np.ndarray) and theta.dtype.kind == "f"):
             kind = theta.dtype if isinstance(theta, np.ndarray) else type(theta).__name__
-            raise ValueError(
+            raise ArgumentTypeError(
                 f'params["{key}"] must be a floating ndarray to be updated in place, got {kind}'
             )
-        g = np.asarray(grads[key])
-        if g.shape != theta.shape:
-            raise ValueError(
-                f'grads["{key}"] has shape {g.shape} but params["{key}"] has shape {theta.shape}'
-            )
-        arrays[key] = g
-    return arrays
+    return check_grads("grads", grads, params)
 
 
 def _state_for(state: dict, key: str, theta: np.ndarray) -> np.ndarray:
@@ -136,7 +116,7 @@ class Adagrad:
 
     def __init__(self, lr: float = 0.1, eps: float = 1e-8):
         self.lr = _check_hyper("lr", lr, low=0)
-        self.eps = _check_hyper("eps", eps, low=0, strict=False)
+        self.eps = _check_hyper("eps", eps, low=0)
         self.memory: dict[str, np.ndarray] = {}
 
     def step(self, params: dict, grads: Mapping[str, np.ndarray]) -> None:
@@ -196,7 +176,7 @@ class Adam:
         self.lr = _check_hyper("lr", lr, low=0)
         self.beta1 = _check_hyper("beta1", beta1, low=0, high=1, strict=False)
         self.beta2 = _check_hyper("beta2", beta2, low=0, high=1, strict=False)
-        self.eps = _check_hyper("eps", eps, low=0, strict=False)
+        self.eps = _check_hyper("eps", eps, low=0)
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
         self.t = 0
