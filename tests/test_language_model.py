@@ -100,7 +100,7 @@ def test_training_lowers_the_loss_of_a_repeating_text():
         (lambda: rt.sequential_partition(np.arange(50.0), N=2, T=2), "tokens must be"),
         (lambda: rt.random_partition(np.arange(50), N=2, T=2, rng=3), "rng must be"),
         (lambda: rt.bigram_log_probs([0, 1], 2, lam=1.5), "lam must be"),
-        (lambda: rt.unigram_log_probs([0, 5], 3), r"tokens must be ids in \[0, V=3\)"),
+        (lambda: rt.unigram_log_probs([0, 5], 3), r"tokens must hold ids in \[0, 3\) for V=3"),
         (lambda: rt.ngram_perplexity(np.zeros((2, 3)), [[0]], [[0]]), "log_probs must"),
         (lambda: rt.lm_forward({"W_x": 1}, [[0]]), "W_embed"),
         (
@@ -120,7 +120,7 @@ def test_fit_checks_before_updating():
     X = np.zeros((2, 1, 3), dtype=int)
     with pytest.raises(ValueError, match="X and Y"):
         model.fit(X, X[:1])
-    with pytest.raises(ValueError, match="Y must be ids"):
+    with pytest.raises(ValueError, match="Y must hold ids"):
         model.fit(X, X + 7)
     with pytest.raises(ValueError, match="clip"):
         model.fit(X, X, clip=0)

@@ -302,7 +302,7 @@ def decoder_step(cell: str, params: dict, **options):
     >>> log_probs.shape, bool(np.allclose(np.exp(log_probs).sum(axis=1), 1.0))
     ((2, 4), True)
     """
-    V = _vocabulary(params)
+    V = _vocabulary(params, cell)
     dtype = np.result_type(params["W_hy"])
     decoder = _layer(params, "dec_")
 
@@ -342,7 +342,7 @@ def beam_decode(
     >>> result.tokens.shape[:2], bool(result.scores[0, 0] >= result.scores[0, 1])
     ((1, 2), True)
     """
-    V = _vocabulary(params)
+    V = _vocabulary(params, cell)
     end = _check_end(end, V)
     max_len = _check_int("max_len", max_len, 1)
     source = _tokens("source", source, V)
