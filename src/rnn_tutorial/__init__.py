@@ -61,6 +61,7 @@ from .data import (
     padding_share,
     read_prose,
     sine_windows,
+    xor_recall,
 )
 from .layers import (
     BidirectionalCache,
@@ -281,5 +282,6 @@ __all__ = [
     "variational_layer_forward",
     "VariationalLayerCache",
     "Vocabulary",
+    "xor_recall",
     "zero_state",
 ]

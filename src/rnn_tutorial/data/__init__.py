@@ -10,6 +10,7 @@ from .tasks import (
     first_symbol_recall,
     masked_middle,
     sine_windows,
+    xor_recall,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "padding_share",
     "read_prose",
     "sine_windows",
+    "xor_recall",
 ]
