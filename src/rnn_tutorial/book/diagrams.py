@@ -527,7 +527,7 @@ def draw_io_patterns(ax=None):
         len(fed_back),
         dict(enumerate(fed_back)),
         {first_output + i: out for i, out in enumerate(emit)},
-        gap=0.24,  # room between the columns for the dashed arrows
+        gap=0.14,  # room between the columns for the dashed arrows
         feedback=range(first_output, first_output + len(emit) - 1),
     )
     return _finish(sheets, created, gap=0.2)
