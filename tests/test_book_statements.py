@@ -102,9 +102,8 @@ def imported_modules(lang: str) -> set[str]:
         for cell in notebook.cells:
             if cell.cell_type != "code":
                 continue
-            source = "\n".join(
-                line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
-            )
+            lines = cell.source.splitlines()
+            source = "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!")))
             for node in ast.walk(ast.parse(source)):
                 if isinstance(node, ast.Import):
                     modules |= {alias.name.split(".")[0] for alias in node.names}
@@ -185,7 +184,10 @@ def test_textbook_form_updates_with_z_on_the_old_state():
     assert not np.allclose(h_new, (1 - z) * h + z * n)
 
 
-THRESHOLD_THETA = re.compile(r"\\rVert\s*(?:>|\\ge|\\geq|\\le|<)\s*\\theta|\\theta\s*\\?,?\s*g\s*/")
+THRESHOLD_THETA = re.compile(
+    r"\\rVert\s*(?:>|\\ge|\\geq|\\le|<)\s*\\theta"  # |g| > theta
+    r"|\\theta\s*\\?,?\s*g\s*/"  # theta g / |g|
+)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -220,3 +222,17 @@ def test_no_page_points_at_the_books_own_sources(lang):
         if any(phrase in line for phrase in SOURCE_PHRASES)
     ]
     assert not offenders, f"uncited mention of the book's sources at {offenders}"
+
+
+OPTIMISERS = re.compile(r"\brt\.(SGD|Adagrad|Adam)\(|\.fit\(|\bAdam\b|\bAdagrad\b")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_optimisers_are_explained_before_their_first_use(lang):
+    """No chapter before the optimisers chapter (toctree order) uses SGD, Adagrad or Adam."""
+    trees = list(toctrees(lang).items())
+    (chapters,) = [entries for options, entries in trees if ":numbered:" in options]
+    assert "optimizers" in chapters, f"docs/{lang}/index.md lost the optimisers chapter"
+    earlier = chapters[: chapters.index("optimizers")]
+    users = [name for name in earlier if OPTIMISERS.search(page(lang, name))]
+    assert not users, f"{users} use an optimiser before the chapter that explains it"

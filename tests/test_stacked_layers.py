@@ -292,8 +292,17 @@ def test_classifier_keep_best_returns_the_weights_of_the_lowest_validation_loss(
         x, x_val = data.normal(size=(16, T, D)), data.normal(size=(60, T, D))
         y, y_val = (x[:, -1, 0] > 0).astype(int), (x_val[:, -1, 0] > 0).astype(int)
         y = np.where(data.random(16) < 0.4, data.integers(0, 3, 16), y)  # noisy: overfits
-        history = model.fit(x, y, steps=steps, rng=np.random.default_rng(11), x_val=x_val,
-                            y_val=y_val, eval_every=5, lr=0.05, keep_best=keep_best)
+        history = model.fit(
+            x,
+            y,
+            steps=steps,
+            rng=np.random.default_rng(11),
+            x_val=x_val,
+            y_val=y_val,
+            eval_every=5,
+            lr=0.05,
+            keep_best=keep_best,
+        )
         return model, history, (x_val, y_val)
 
     model, history, val = run(60, keep_best=True)
