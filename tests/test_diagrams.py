@@ -156,6 +156,28 @@ def test_io_patterns_has_four_panels_with_their_tokens():
     assert encoder_decoder.count("_") == 2  # read at the end of the input, emitted at the end
 
 
+def test_io_patterns_encoder_decoder_feeds_each_output_back():
+    """Panel (d): a dashed arrow from each written symbol but the last to the next input."""
+    fig = draw_io_patterns()
+    ax = fig.axes[3]
+    arrows = [p for p in ax.patches if p.get_gid() == "feedback"]
+    at = {}  # symbol -> (output position, input position)
+    for t in ax.texts:
+        if t.get_text() in "WXYZ_" and t.get_text():
+            at.setdefault(t.get_text(), []).append(t.get_position())
+    emitted = ["W", "X", "Y", "Z"]  # "_" ends the answer and is fed nowhere
+    assert len(arrows) == len(emitted)
+    ends = sorted(arrow._posA_posB for arrow in arrows)  # (start, end) in data coordinates
+    for (start, end), arrow, symbol in zip(ends, arrows, emitted, strict=True):
+        (x_out, y_out), (x_in, y_in) = sorted(at[symbol], key=lambda xy: -xy[1])
+        assert arrow.get_linestyle() == "--"
+        assert start[1] > end[1] and start[0] < end[0]  # down and to the right
+        assert abs(start[0] - x_out) < 0.3 and abs(start[1] - y_out) < 0.3
+        assert abs(end[0] - x_in) < 0.3 and abs(end[1] - y_in) < 0.3
+    assert_language_free(fig, allowed=set("ABCDWXYZ_"))
+    assert_no_overlap(fig)
+
+
 def test_io_patterns_draws_into_given_axes():
     fig, axes = plt.subplots(1, 4, figsize=(8.4, 2.1))
     assert draw_io_patterns(ax=axes) is fig

@@ -282,3 +282,44 @@ def test_classifier_fit_records_both_curves_in_evaluation_mode():
     assert history.val_loss[0] == start
     assert history.train_loss[-1] == model.loss(x, y)
     assert history.train_loss[-1] < history.train_loss[0]
+
+
+def test_classifier_keep_best_returns_the_weights_of_the_lowest_validation_loss():
+    """Early stopping: the kept model is the one a run stopped at that update would give."""
+
+    def run(steps, keep_best):
+        rng = np.random.default_rng(9)
+        model = StackedClassifier("gru", D, H, 3, num_layers=2, rng=rng, dropout=0.2)
+        data = np.random.default_rng(10)
+        x, x_val = data.normal(size=(16, T, D)), data.normal(size=(60, T, D))
+        y, y_val = (x[:, -1, 0] > 0).astype(int), (x_val[:, -1, 0] > 0).astype(int)
+        y = np.where(data.random(16) < 0.4, data.integers(0, 3, 16), y)  # noisy: overfits
+        history = model.fit(
+            x,
+            y,
+            steps=steps,
+            rng=np.random.default_rng(11),
+            x_val=x_val,
+            y_val=y_val,
+            eval_every=5,
+            lr=0.05,
+            keep_best=keep_best,
+        )
+        return model, history, (x_val, y_val)
+
+    model, history, val = run(60, keep_best=True)
+    best_step = int(history.steps[history.val_loss.argmin()])
+    assert 0 < best_step < 60  # the validation loss rose again before the end
+    assert model.loss(*val) == pytest.approx(history.val_loss.min(), abs=1e-12)
+    stopped, _, _ = run(best_step, keep_best=False)
+    for key in model.params:
+        np.testing.assert_allclose(model.params[key], stopped.params[key], atol=1e-12)
+    last, _, _ = run(60, keep_best=False)
+    assert last.loss(*val) > model.loss(*val)
+
+
+def test_classifier_keep_best_needs_a_validation_set():
+    model = StackedClassifier("rnn", D, H, 2, num_layers=1, rng=np.random.default_rng(0))
+    x, y = np.zeros((4, T, D)), np.zeros(4, dtype=int)
+    with pytest.raises(ValueError, match="keep_best"):
+        model.fit(x, y, steps=2, rng=np.random.default_rng(0), keep_best=True)

@@ -151,3 +151,29 @@ def test_sine_windows_bad_arguments(kwargs, name):
     args = {"n": 5, "window": 3, **kwargs}
     with pytest.raises(ValueError, match=message_with(arg(name))):
         sine_windows(args.pop("n"), args.pop("window"), **args)
+
+
+def test_xor_recall_answers_whether_the_first_signs_differ():
+    from rnn_tutorial import xor_recall
+
+    x, y = xor_recall(2000, 5, rng=np.random.default_rng(0))
+    assert x.shape == (2000, 5, 2) and y.shape == (2000,)
+    assert x.min() >= -1 and x.max() < 1
+    # by hand: quadrants 2 and 4 of the first step's pair, nothing from later steps
+    a, b = x[:, 0, 0], x[:, 0, 1]
+    expected = ((a > 0) & (b < 0)) | ((a < 0) & (b > 0))
+    assert np.array_equal(y, expected.astype(int))
+    assert 0.45 < y.mean() < 0.55  # balanced: guessing scores about 0.5
+    # no linear function of the first step separates the classes: the best
+    # least-squares linear fit of y from (a, b, 1) is no better than the mean
+    A = np.column_stack([a, b, np.ones_like(a)])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    assert np.mean((A @ coef > 0.5) == y) < 0.56
+
+
+@pytest.mark.parametrize("n, T", [(0, 3), (3, 0), (2.5, 3), (True, 3)])
+def test_xor_recall_rejects_bad_sizes(n, T):
+    from rnn_tutorial import xor_recall
+
+    with pytest.raises(ValueError, match="must be an integer"):
+        xor_recall(n, T, rng=np.random.default_rng(0))

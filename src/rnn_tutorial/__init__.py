@@ -67,6 +67,7 @@ from .data import (
     sequential_partition,
     sine_windows,
     unigram_log_probs,
+    xor_recall,
 )
 from .data.scenes import (
     COLOURS,
@@ -436,5 +437,6 @@ __all__ = [
     "VariationalLayerCache",
     "Vocabulary",
     "zero_past_end",
+    "xor_recall",
     "zero_state",
 ]

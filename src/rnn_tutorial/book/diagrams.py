@@ -429,10 +429,12 @@ def draw_unrolled_rnn(T: int = 4, ax=None, *, show_outputs: bool = True, labels=
     return _finish([s], created)
 
 
-def _pattern(s, title, n, inputs, outputs, gap=0.11):
+def _pattern(s, title, n, inputs, outputs, gap=0.11, feedback=()):
     """One I/O pattern: ``n`` hidden states in a row, inputs and outputs at the given columns.
 
-    ``inputs`` and ``outputs`` map a column to the text of its box ("" for none).
+    ``inputs`` and ``outputs`` map a column to the text of its box ("" for none);
+    ``feedback`` lists columns whose output is the next column's input, drawn as
+    a dashed arrow from the output box down to that input box.
     """
     y_in, y_h, y_out = 0.0, 0.62, 1.24
     size = 0.28
@@ -444,6 +446,7 @@ def _pattern(s, title, n, inputs, outputs, gap=0.11):
     pitch = max([size + gap] + [(a + b) / 2 + 0.1 for a, b in pairwise(widths)])
     xs = [col * pitch for col in range(n)]
     prev = None
+    in_boxes, out_boxes = {}, {}
     for col, x in enumerate(xs):
         h = s.box(x, y_h, "hidden", w=size, h=size)
         if prev is not None:
@@ -451,12 +454,18 @@ def _pattern(s, title, n, inputs, outputs, gap=0.11):
         prev = h
         if col in inputs:
             text = inputs[col] or None
-            xb = s.box(x, y_in, "input", text, w=size, h=size, pad=0.1)
+            xb = in_boxes[col] = s.box(x, y_in, "input", text, w=size, h=size, pad=0.1)
             s.arrow(xb.top, h.bottom, head_size=9)
         if col in outputs:
             text = outputs[col] or None
-            yb = s.box(x, y_out, "output", text, w=widths[col], h=size, pad=0.1)
+            yb = out_boxes[col] = s.box(x, y_out, "output", text, w=widths[col], h=size, pad=0.1)
             s.arrow(h.top, yb.bottom, head_size=9)
+    for col in feedback:  # the output of this column is the input of the next
+        written, read = out_boxes[col], in_boxes[col + 1]
+        start = (written.right[0], written.bottom[1])
+        arrow = s.arrow(start, (read.left[0], read.top[1]), head_size=7)
+        arrow.set_linestyle("--")
+        arrow.set_gid("feedback")
     s.text(xs[-1] / 2, y_out + size / 2 + 0.16, title, va="bottom")
 
 
@@ -468,8 +477,8 @@ def draw_io_patterns(ax=None):
     sequence), one-to-many (:math:`1 \to T_y`, e.g. a caption for an image,
     ending in :math:`\langle\mathrm{END}\rangle`) and encoder-decoder
     (:math:`T_x \to T_y`: read ``A B C D _``, then emit ``W X Y Z _``, each
-    output fed back as the next input). Inputs are at the bottom, hidden
-    states in the middle, outputs at the top.
+    output fed back as the next input along a dashed arrow). Inputs are at
+    the bottom, hidden states in the middle, outputs at the top.
 
     Parameters
     ----------
@@ -511,12 +520,15 @@ def draw_io_patterns(ax=None):
     )
     read, emit = ["A", "B", "C", "D", "_"], ["W", "X", "Y", "Z", "_"]
     fed_back = read + emit[:-1]  # the decoder reads its own previous output
+    first_output = len(read) - 1
     _pattern(
         sheets[3],
         r"$T_x \to T_y$",
         len(fed_back),
         dict(enumerate(fed_back)),
-        {len(read) - 1 + i: out for i, out in enumerate(emit)},
+        {first_output + i: out for i, out in enumerate(emit)},
+        gap=0.14,  # room between the columns for the dashed arrows
+        feedback=range(first_output, first_output + len(emit) - 1),
     )
     return _finish(sheets, created, gap=0.2)
 

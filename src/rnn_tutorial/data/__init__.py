@@ -34,6 +34,7 @@ from .tasks import (
     first_symbol_recall,
     masked_middle,
     sine_windows,
+    xor_recall,
 )
 
 __all__ = [
@@ -66,4 +67,5 @@ __all__ = [
     "sequential_partition",
     "sine_windows",
     "unigram_log_probs",
+    "xor_recall",
 ]

@@ -11,6 +11,8 @@ arrays, inputs ``(N, T, D)`` ready for :func:`~rnn_tutorial.rnn_forward`,
   random numbers (Hochreiter and Schmidhuber 1997).
 - :func:`sine_windows`: windows of a sampled :math:`\sin x` and the value
   that follows each window.
+- :func:`xor_recall`: whether the two numbers of the first step have
+  different signs, answered after ``T - 1`` distracting steps.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from ..validation import check_dtype, check_int, check_positive, check_real, check_rng
 
-__all__ = ["adding_problem", "first_symbol_recall", "sine_windows"]
+__all__ = ["adding_problem", "first_symbol_recall", "sine_windows", "xor_recall"]
 
 
 def _check_int(name: str, value, low: int) -> int:
@@ -156,6 +158,53 @@ def adding_problem(
     x = np.stack([values, markers], axis=-1).astype(dtype)
     y = (values[rows, first] + values[rows, second])[:, None].astype(dtype)
     return x, y
+
+
+def xor_recall(
+    n: int, T: int, *, rng: np.random.Generator, dtype=np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Remember the first step and answer a nonlinear question about it: do its signs differ?
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences N.
+    T : int
+        Steps per sequence, at least 1; steps 2 to T are distractors.
+    rng : numpy.random.Generator
+        Draws every number.
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    x : ndarray, shape (N, T, 2)
+        Two numbers per step, drawn uniformly from [-1, 1).
+    y : ndarray, shape (N,), int
+        1 where the two numbers of the first step have different signs, else 0.
+
+    Notes
+    -----
+    .. math:: y = [\operatorname{sign} x_{1,1} \neq \operatorname{sign} x_{1,2}]
+
+    The answer is the exclusive or of two signs: no linear function of
+    :math:`x_1` separates the classes, so the network must both carry
+    :math:`x_1` across the distractors and apply a nonlinear map to it. The
+    classes are balanced in expectation, so guessing scores 0.5.
+
+    Examples
+    --------
+    >>> x, y = xor_recall(5, 4, rng=np.random.default_rng(0))
+    >>> x.shape, y.shape
+    ((5, 4, 2), (5,))
+    >>> bool(np.array_equal(y, (x[:, 0, 0] * x[:, 0, 1] < 0).astype(int)))
+    True
+    """
+    n = _check_int("n", n, 1)
+    T = _check_int("T", T, 1)
+    rng = _check_rng(rng)
+    x = rng.uniform(-1.0, 1.0, size=(n, T, 2))
+    y = ((x[:, 0, 0] < 0) != (x[:, 0, 1] < 0)).astype(np.int64)
+    return x.astype(dtype), y
 
 
 def sine_windows(

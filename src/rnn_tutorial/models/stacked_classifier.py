@@ -164,12 +164,18 @@ class StackedClassifier:
         batch_size: int = 32,
         lr: float = 1e-2,
         clip: float | None = 1.0,
+        keep_best: bool = False,
     ) -> StackFitHistory:
         """Train with Adam on mini-batches in training mode, evaluating both sets as it goes.
 
         Every ``eval_every`` updates (and before the first) the loss on the
         whole training set and on ``(x_val, y_val)`` is measured in
         evaluation mode, so the two curves compare like with like.
+
+        With ``keep_best=True`` (early stopping) the weights of the evaluation
+        with the lowest validation loss are kept: training runs all ``steps``
+        updates, and at the end :attr:`params` are set back to those weights,
+        the model at ``history.steps[history.val_loss.argmin()]``.
         """
         x, y = _check_xy(x, y, self.params["b_y"].shape[0])
         steps, rng = check_int("steps", steps, low=0), check_rng("rng", rng)
@@ -179,16 +185,21 @@ class StackedClassifier:
         )
         if clip is not None:
             check_positive("clip", clip)
+        if keep_best and x_val is None:
+            raise ValueError("keep_best=True needs a validation set: pass x_val and y_val")
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         N = len(x)
         has_val = x_val is not None
         batch_loss, marks, train_curve, val_curve = np.empty(steps), [], [], []
+        best = {}  # the weights at the lowest validation loss so far
 
         def evaluate(step):
             marks.append(step)
             train_curve.append(self.loss(x, y))
             val_curve.append(self.loss(x_val, y_val) if has_val else np.nan)
+            if keep_best and val_curve[-1] <= min(val_curve):
+                best.update({key: value.copy() for key, value in self.params.items()})
 
         evaluate(0)
         for step in range(steps):
@@ -200,6 +211,9 @@ class StackedClassifier:
             batch_loss[step] = loss
             if (step + 1) % eval_every == 0:
                 evaluate(step + 1)
+        if keep_best:
+            for key, value in best.items():  # in place: the optimiser's state stays valid
+                self.params[key][...] = value
         return StackFitHistory(
             batch_loss, np.array(marks), np.array(train_curve), np.array(val_curve)
         )
