@@ -179,8 +179,11 @@ class PageProgress:
         r"|Executing notebook|Executed notebook in (?P<secs>[\d.]+) seconds)"
     )
 
+    READ = re.compile(r"updating environment: (?:\[[^\]]*\] )?(\d+) added, (\d+) changed")
+
     def __init__(self, lang: str, path: Path) -> None:
         self.lang, self.path, self.offset = lang, path, 0
+        self.read: int | None = None  # pages Sphinx reads again (new or changed)
         self.cached: list[str] = []
         self.executed: dict[str, float] = {}
 
@@ -194,6 +197,9 @@ class PageProgress:
         self.offset += len(complete.encode("utf-8"))
         out = []
         for line in complete.splitlines():
+            if read := self.READ.search(line):
+                self.read = int(read[1]) + int(read[2])
+                out.append(f"{self.lang}: {self.read} pages new or changed since the last build")
             m = self.LINE.match(line.strip())
             if not m:
                 continue

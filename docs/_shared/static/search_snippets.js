@@ -29,6 +29,9 @@
     .replace(/\\(?:begin|end)\{[^}]*\}/g, "")
     .replace(/\\\\|&/g, " ")
     .replace(/\\(?:left|right|big|Big|bigg|Bigg)\b\.?/g, "")
+    .replace(/\\[dt]?frac\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}/g,
+      "($1)/($2)")
+    .replace(/\\q?quad\b/g, " ")
     .replace(/\\(?:mathbf|mathrm|mathit|operatorname|text|boldsymbol|hat|tilde|bar)\s*/g, "")
     .replace(/\\([A-Za-z]+)/g, (m, name) => SYMBOLS[name] ?? name)
     .replace(/\\[,;:! ]/g, " ")
