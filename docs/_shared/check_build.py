@@ -35,7 +35,8 @@ BLOCKS = re.compile(
 NESTED_BLOCK = re.compile(r"<(?:p|div|ul|ol|dl|pre|table|blockquote)\b", re.IGNORECASE)
 CODE_OR_MATH = re.compile(
     r"<(pre|script|style)\b[\s\S]*?</\1>|<code\b[\s\S]*?</code>"
-    r"|<span class=\"math\b[^\"]*\">[\s\S]*?</span>|<div class=\"math\b[\s\S]*?</div>"
+    r"|<span class=\"[^\"]*\bmath\b[^\"]*\">[\s\S]*?</span>"
+    r"|<div class=\"[^\"]*\bmath\b[\s\S]*?</div>"
 )
 EXTERNAL = re.compile(
     r"""(?:src|href)=["'](?:https?:)?//(?!localhost|127\.0\.0\.1)[^"']+\.(?:js|css|woff2?)\b"""

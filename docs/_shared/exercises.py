@@ -1,12 +1,14 @@
-"""Exercises and worked examples (sphinx-exercise, sphinx-proof) as a reader meets them.
+"""Exercises, worked examples (sphinx-exercise, sphinx-proof) and search as a reader meets them.
 
-Three repairs, each for every page:
+Four repairs, each for every page:
 
-* **Search titles.**
-sphinx-exercise and sphinx-proof leave the number out of a title
-  node (the HTML writer adds "Exercise 5.1" from the figure numbers), so
-  Sphinx's search indexed every exercise under an empty title, and a worked
+* **Search titles.** sphinx-exercise and sphinx-proof leave the number out of
+  a title node (the HTML writer adds "Exercise 5.1" from the figure numbers),
+  so Sphinx's search indexed every exercise under an empty title, and a worked
   example as " (Two steps)". The index is given the title the page shows.
+* **Searched text.** The index holds the words a reader sees: the code of a
+  cell whose input is folded away (``hide-input``) and the TeX source of the
+  formulas (``\\frac``, ``W_{hh}``) are left out of it.
 * **Unique ids.** Every exercise and solution wraps its body in a section with
   the same id (``exercise-content``, ``solution-content``): a page with three
   exercises had three elements of one id. Each takes its exercise's label.
@@ -114,7 +116,25 @@ class SolutionTitleOrder(SphinxPostTransform):
             admonition["title"] = title.astext()
 
 
+class SearchWhatReadersSee(SphinxPostTransform):
+    """Mark folded code and TeX ``no-search``: Sphinx's index skips such nodes."""
+
+    default_priority = 870
+
+    def run(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.Element):
+            parent = node.parent
+            folded = (
+                "cell_input" in node["classes"]
+                and isinstance(parent, nodes.Element)
+                and "tag_hide-input" in parent["classes"]
+            )
+            if folded or isinstance(node, (nodes.math, nodes.math_block)):
+                node["classes"].append("no-search")
+
+
 def setup(app):
+    app.add_post_transform(SearchWhatReadersSee)
     app.add_post_transform(UniqueContentIds)
     app.add_post_transform(SolutionTitleOrder)
     IndexBuilder._word_collector = word_collector
