@@ -122,6 +122,10 @@ def problems(html: Path) -> list[str]:
             ids = re.findall(r'\sid="([^"]+)"', text)
             for dup in sorted({i for i in ids if ids.count(i) > 1}):
                 found.append(f"{lang}/{page}: {ids.count(dup)} elements with id {dup!r}")
+            if lang == "zh_CN":
+                # word-for-word titles from the extensions (docs/_shared/exercises.py)
+                for m in re.finditer(r"解答\s*练习\s*[\d.]+|例子\s*\d+(?:\.\d+)?", text):
+                    found.append(f"{lang}/{page}: {m.group(0)!r} (write 练习 5.1 的解答, 例 2.1)")
             if lang == "zh_CN" and page.name == "glossary.html":
                 for anchor in sorted(set(re.findall(r'id="(term-\d+)"', text))):
                     found.append(f"{lang}/{page}: an entry anchored by number ({anchor})")
