@@ -127,8 +127,15 @@ def problems(html: Path) -> list[str]:
                 for m in re.finditer(r"解答\s*练习\s*[\d.]+|例子\s*\d+(?:\.\d+)?", text):
                     found.append(f"{lang}/{page}: {m.group(0)!r} (write 练习 5.1 的解答, 例 2.1)")
             if lang == "zh_CN" and page.name == "glossary.html":
-                for anchor in sorted(set(re.findall(r'id="(term-\d+)"', text))):
-                    found.append(f"{lang}/{page}: an entry anchored by number ({anchor})")
+                # each entry anchored at its English name, as in the English glossary,
+                # so that a link to it survives an edit and a change of language
+                english = (html / "en" / page).read_text(encoding="utf-8")
+                english_ids = set(re.findall(r'id="(term-[^"]+)"', english))
+                for anchor in sorted(set(re.findall(r'id="(term-[^"]+)"', text))):
+                    if re.fullmatch(r"term-\d+", anchor):
+                        found.append(f"{lang}/{page}: an entry anchored by number ({anchor})")
+                    elif anchor not in english_ids:
+                        found.append(f"{lang}/{page}: #{anchor} is not an entry of en/{page}")
             for m in EXTERNAL.finditer(text):
                 found.append(f"{lang}/{page} loads {m.group(0)} from the network")
         if not (html / lang / "_static/mathjax/tex-chtml.js").is_file():

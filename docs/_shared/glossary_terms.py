@@ -65,6 +65,7 @@ def english_ids(app, doctree) -> None:
     language.
     """
     from docutils import nodes
+    from sphinx.util.nodes import _make_id
 
     if not (app.config.language or "").startswith("zh"):
         return
@@ -77,7 +78,7 @@ def english_ids(app, doctree) -> None:
         strong = next(definition.findall(nodes.strong), None)
         if strong is None:
             continue
-        new = nodes.make_id(f"term-{strong.astext()}")
+        new = _make_id(f"term-{strong.astext()}")  # as Sphinx anchors the English entry
         for term in terms:
             old = term["ids"][0] if term["ids"] else ""
             # only the numbered anchors; "LSTM" beside 长短期记忆网络 keeps term-lstm
