@@ -94,6 +94,23 @@ math_eqref_format = "({number})"
 
 nitpicky = True
 suppress_warnings: list[str] = []
+
+
+def _extensions_digest() -> str:
+    """A hash of the book's own extensions: when one changes, every page is read again.
+
+    Sphinx rereads the pages when a config value changes, but not when the code
+    of a local extension does (cjk.py, exercises.py, glossary_terms.py ...).
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(SHARED.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+book_extensions_digest = _extensions_digest()
 # sphinx-proof's "Proof Index" (prf-prf.html) lists the worked examples again;
 # no page links to it, and the book has no other domain index.
 html_domain_indices = False
@@ -282,6 +299,7 @@ def myst_nb_output_folder(app) -> str:
 
 
 def setup(app):
+    app.add_config_value("book_extensions_digest", "", "env")
     app.connect("config-inited", _configure_language, priority=100)
     # before the theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook_download, priority=400)
