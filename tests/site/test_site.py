@@ -295,9 +295,10 @@ THEME_MENU_WORDS = """() => Array.from(
 
 
 # Content that a reader on a phone cannot see. A box may scroll sideways when
-# its content is wider than the whole text column (a long equation), but not
-# (1) run off the screen without a scroll box of its own, (2) clip content
-# that would fit in the column (space taken by something beside it), or
+# its content is wider than the room it has (a long equation, a 99-character
+# line of code), but not (1) run off the screen without a scroll box of its
+# own, (2) clip content that would fit if something beside it did not take
+# its room, or
 # (3) scroll beside its equation number, which then reads as the equation's
 # end: "+ b" under "(8.1)".
 HIDDEN_ON_PHONE = """() => {
@@ -327,9 +328,16 @@ HIDDEN_ON_PHONE = """() => {
       continue;
     }
     const clip = box || (['hidden', 'clip'].includes(getComputedStyle(el).overflowX) ? el : null);
-    if (clip && clip.scrollWidth > clip.clientWidth + 1 && clip.scrollWidth <= column + 1) {
-      found.push(`${name(el)} hides ${clip.scrollWidth - clip.clientWidth} px of content`
-        + ` that fits the ${Math.round(column)} px column`);
+    if (clip && clip.scrollWidth > clip.clientWidth + 1) {
+      // the width the box could have had: its parent's, unless something sits beside it
+      const parent = clip.parentElement;
+      const ps = getComputedStyle(parent);
+      const room = Math.min(column,
+        parent.clientWidth - parseFloat(ps.paddingLeft) - parseFloat(ps.paddingRight));
+      if (clip.scrollWidth <= room + 1 && room > clip.getBoundingClientRect().width + 1) {
+        found.push(`${name(el)} hides ${clip.scrollWidth - clip.clientWidth} px of content`
+          + ` that would fit its ${Math.round(room)} px but for what sits beside it`);
+      }
     }
   }
   for (const eqno of document.querySelectorAll('main div.math > span.eqno')) {
