@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,29 @@ import nox
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
+
+
+def _probe_uv_quietly() -> None:
+    """Let nox look for uv once, without logging "uv binary not found" in every session.
+
+    The sessions use venv and pip, so a missing uv is nothing a contributor
+    needs to hear about; nox caches the answer, and later probes stay silent.
+    """
+    from nox import virtualenv
+    from nox.logger import logger
+
+    find_uv = getattr(virtualenv, "find_uv", None)
+    if find_uv is None:
+        return
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        find_uv()
+    finally:
+        logger.setLevel(level)
+
+
+_probe_uv_quietly()
 
 ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
@@ -80,6 +105,7 @@ def docs(session: nox.Session) -> None:
         **os.environ,
         **ONE_BLAS_THREAD,
         "PYTHONWARNINGS": "error::DeprecationWarning:rnn_tutorial",
+        "PYTHONUNBUFFERED": "1",  # progress lines as they happen, not at the end
     }
     bin_dir = Path(session.bin)
     BUILD.mkdir(parents=True, exist_ok=True)
@@ -96,6 +122,8 @@ def docs(session: nox.Session) -> None:
     procs = {}
     started = time.monotonic()
     for lang in LANGUAGES:
+        # Sphinx's progress goes to stdout (read below for the page being
+        # executed), its warnings and errors to stderr (shown at the end).
         cmd = [
             str(bin_dir / "sphinx-build"),
             "-b",
@@ -103,7 +131,6 @@ def docs(session: nox.Session) -> None:
             "-n",
             "-W",
             "--keep-going",
-            "-q",
             "-d",
             str(BUILD / "doctrees" / lang),
             *extra,
@@ -112,21 +139,34 @@ def docs(session: nox.Session) -> None:
         ]
         session.log(" ".join(cmd))
         log = open(BUILD / f"sphinx-{lang}.log", "w", encoding="utf-8")  # noqa: SIM115
-        procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env), log)
+        progress = open(BUILD / f"sphinx-{lang}.progress", "w", encoding="utf-8")  # noqa: SIM115
+        procs[lang] = (
+            subprocess.Popen(cmd, stdout=progress, stderr=log, env=env),
+            log,
+            progress,
+        )
     seconds = {}  # each language's wall time (CONTRIBUTING.md, "Build speed")
+    readers = {lang: PageProgress(lang, BUILD / f"sphinx-{lang}.progress") for lang in procs}
     while len(seconds) < len(procs):
-        for lang, (proc, _) in procs.items():
+        for lang, (proc, *_) in procs.items():
+            for line in readers[lang].new_lines():
+                session.log(line)
             if lang not in seconds and proc.poll() is not None:
                 seconds[lang] = time.monotonic() - started
-        time.sleep(0.05)
+        time.sleep(0.2)
+    for reader in readers.values():
+        for line in reader.new_lines():
+            session.log(line)
+        session.log(reader.summary())
     failed = []
-    for lang, (proc, log) in procs.items():
+    for lang, (proc, log, progress) in procs.items():
         proc.wait()
         log.close()
+        progress.close()
         session.log(f"{lang}: sphinx-build took {seconds[lang]:.1f} s")
         output = (BUILD / f"sphinx-{lang}.log").read_text(encoding="utf-8")
         if output.strip():
-            print(f"--- sphinx ({lang}) ---\n{output}", file=sys.stderr)
+            print(f"--- sphinx ({lang}): warnings and errors ---\n{output}", file=sys.stderr)
         if proc.returncode:
             failed.append(lang)
     if failed:
@@ -134,6 +174,62 @@ def docs(session: nox.Session) -> None:
     session.run("python", str(DOCS / "_shared" / "site_root.py"), str(HTML))
     session.run("python", str(DOCS / "_shared" / "check_build.py"), str(HTML))
     session.log(f"open {HTML / 'index.html'}")
+
+
+class PageProgress:
+    """Which page a language's build is executing, read from Sphinx's progress output.
+
+    myst-nb says for each page whether its outputs came from the execution
+    cache or the page ran; the first build of a checkout runs every page, for
+    minutes, and says so page by page.
+    """
+
+    LINE = re.compile(
+        r"^(?P<path>\S+?)\.(?:md|ipynb): (?P<what>Using cached notebook"
+        r"|Executing notebook|Executed notebook in (?P<secs>[\d.]+) seconds)"
+    )
+
+    READ = re.compile(r"updating environment: (?:\[[^\]]*\] )?(\d+) added, (\d+) changed")
+
+    def __init__(self, lang: str, path: Path) -> None:
+        self.lang, self.path, self.offset = lang, path, 0
+        self.read: int | None = None  # pages Sphinx reads again (new or changed)
+        self.cached: list[str] = []
+        self.executed: dict[str, float] = {}
+
+    def new_lines(self) -> list[str]:
+        if not self.path.is_file():
+            return []
+        with open(self.path, encoding="utf-8", errors="replace") as f:
+            f.seek(self.offset)
+            text = f.read()
+        complete = text.rsplit("\n", 1)[0] + "\n" if "\n" in text else ""
+        self.offset += len(complete.encode("utf-8"))
+        out = []
+        for line in complete.splitlines():
+            if read := self.READ.search(line):
+                self.read = int(read[1]) + int(read[2])
+                out.append(f"{self.lang}: {self.read} pages new or changed since the last build")
+            m = self.LINE.match(line.strip())
+            if not m:
+                continue
+            page = Path(m["path"]).name
+            if m["what"].startswith("Using cached"):
+                self.cached.append(page)  # listed together in the summary
+            elif m["what"].startswith("Executing"):
+                out.append(f"{self.lang}: {page}: executing (its code changed or is not cached)")
+            else:
+                self.executed[page] = float(m["secs"])
+                out.append(f"{self.lang}: {page}: executed in {float(m['secs']):.1f} s")
+        return out
+
+    def summary(self) -> str:
+        ran = sum(self.executed.values())
+        cached = f" ({', '.join(self.cached)})" if self.cached else ""
+        return (
+            f"{self.lang}: {len(self.executed)} pages executed ({ran:.0f} s), "
+            f"{len(self.cached)} from the execution cache{cached}"
+        )
 
 
 @nox.session
@@ -236,9 +332,8 @@ def serve(session: nox.Session) -> None:
     if not (HTML / "index.html").exists():
         session.error("no book built yet: run nox -s docs first")
     port = session.posargs[0] if session.posargs else "8000"
-    session.run(
-        sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1", "--directory", str(HTML)
-    )
+    # the book's 404.html for a missing page, as on GitHub Pages
+    session.run(sys.executable, str(DOCS / "_shared" / "serve.py"), port, str(HTML))
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

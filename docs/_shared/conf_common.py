@@ -38,13 +38,16 @@ extensions = [
     "pysource",  # docs/_shared/pysource.py: literalinclude :no-docstring:
     "cjk",  # docs/_shared/cjk.py: no stray spaces in hard-wrapped Chinese
     "execstore",  # docs/_shared/execstore.py: one execution of a page for both languages
+    "exercises",  # docs/_shared/exercises.py: exercises titled in search, unique ids
+    "glossary_terms",  # docs/_shared/glossary_terms.py: Chinese terms anchored by English name
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 templates_path = [str(SHARED / "templates")]
 html_static_path = [str(SHARED / "static")]
 html_css_files = ["rnn_tutorial.css"]
-html_js_files = ["language_switch.js"]
+html_favicon = str(SHARED / "static" / "favicon.svg")  # else every page load asks for /favicon.ico
+html_js_files = ["language_switch.js", "search_snippets.js"]
 
 # --- MyST and notebook execution -------------------------------------------
 myst_enable_extensions = ["amsmath", "colon_fence", "dollarmath", "deflist", "substitution"]
@@ -116,6 +119,56 @@ nitpicky = True
 suppress_warnings: list[str] = []
 
 
+def _extensions_digest() -> str:
+    """A hash of the book's own extensions: when one changes, every page is read again.
+
+    Sphinx rereads the pages when a config value changes, but not when the code
+    of a local extension does (cjk.py, exercises.py, glossary_terms.py ...).
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(SHARED.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+book_extensions_digest = _extensions_digest()
+# sphinx-proof's "Proof Index" (prf-prf.html) lists the worked examples again;
+# no page links to it, and the book has no other domain index.
+html_domain_indices = False
+
+# Interface words that the theme and the extensions leave in English, or word in
+# a way a Chinese book does not ("解答 练习 5.1" is reordered in cjk.py). The
+# theme's templates look the first group up in Sphinx's message catalogue.
+INTERFACE = {
+    "zh_CN": {
+        "messages": {
+            ("sphinx", "System Settings"): "跟随系统",
+            ("sphinx", "Color mode"): "颜色模式",
+            ("sphinx", "Toggle primary sidebar"): "显示或隐藏目录栏",
+            ("sphinx", "Toggle secondary sidebar"): "显示或隐藏本页目录",
+            ("proof", "Example"): "例",  # sphinx-proof says 例子 2.1; a book says 例 2.1
+        },
+        "author": "rnn_tutorial 项目组",
+        "search_bar_text": "搜索本书…",
+        "togglebutton_hint": "点击展开",
+        "togglebutton_hint_hide": "点击收起",
+        "nb_code_prompt_show": "显示代码",
+        "nb_code_prompt_hide": "隐藏代码",
+    },
+    "en": {
+        "messages": {},
+        "author": author,
+        "search_bar_text": "Search the book…",
+        "togglebutton_hint": "Click to show",
+        "togglebutton_hint_hide": "Click to hide",
+        "nb_code_prompt_show": "Show code",
+        "nb_code_prompt_hide": "Hide code",
+    },
+}
+
+
 def _configure_language(app, config) -> None:
     lang = config.language
     if lang not in LANGUAGES:
@@ -129,6 +182,28 @@ def _configure_language(app, config) -> None:
         "other_language_name": LANGUAGES[other],
         "current_language_name": LANGUAGES[lang],
     }
+    words = INTERFACE[lang]
+    config.author = words["author"]
+    config.copyright = copyright.replace(author, words["author"])
+    config.html_theme_options = {
+        **config.html_theme_options,
+        "search_bar_text": words["search_bar_text"],
+    }
+    for name in ("togglebutton_hint", "togglebutton_hint_hide"):
+        config[name] = words[name]
+    for name in ("nb_code_prompt_show", "nb_code_prompt_hide"):
+        config[name] = words[name]
+    for catalog in {catalog for catalog, _ in words["messages"]}:
+        messages = {msg: text for (cat, msg), text in words["messages"].items() if cat == catalog}
+        _put_messages_first(app, catalog, messages)
+    if lang == "zh_CN":
+        # jieba announces loading its dictionary on stderr at the first search
+        # index cut; a successful build prints nothing a contributor must read.
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
     if lang == "zh_CN" and not config.html_search_options:
         config.html_search_options = {"dict": str(_glossary_terms_for_jieba(DOCS / lang))}
     # myst-nb writes executed notebooks and their images next to the output
@@ -139,18 +214,48 @@ def _configure_language(app, config) -> None:
     myst_nb.sphinx_ext.OUTPUT_FOLDER = str(BUILD / ".jupyter_execute" / lang)
 
 
-def _glossary_terms_for_jieba(folder: Path) -> Path:
-    """Write the glossary's terms as a jieba user dictionary; return its path.
+def _put_messages_first(app, catalog: str, messages: dict[str, str]) -> None:
+    """Look interface words up in ``messages`` before the message ``catalog`` of Sphinx,
+    the theme (catalog ``sphinx``) or an extension (sphinx-proof's ``proof``).
 
-    The terms are the unindented lines of the ``{glossary}`` block; a high
-    frequency makes jieba keep each one whole.
+    The theme's zh catalogue leaves "System Settings" and "Color mode"
+    untranslated, and its sidebar buttons carry no translation at all (the
+    book's copies of those templates, in ``templates/components``, ask for one).
     """
-    text = (folder / "glossary.md").read_text(encoding="utf-8")
-    block = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
-    terms = [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+    import gettext
+
+    from sphinx import locale
+
+    class Messages(gettext.NullTranslations):
+        def gettext(self, message):
+            if message in messages:
+                return messages[message]
+            return self._fallback.gettext(message) if self._fallback else message
+
+    key = ("general", catalog)
+    ours = Messages()
+    theirs = locale.translators.get(key)
+    if theirs is not None:
+        ours.add_fallback(theirs)
+    locale.translators[key] = ours
+    if catalog == "sphinx":  # the templates translate through app.translator
+        app.translator = ours
+
+
+def _glossary_terms_for_jieba(folder: Path) -> Path:
+    """Write the glossary's terms and their aliases as a jieba user dictionary; return its path.
+
+    The terms are the unindented lines of the ``{glossary}`` block, the aliases
+    the names an entry quotes after 也称 (丢弃法 for 暂退法); a high frequency
+    makes jieba keep each one whole, so that searching it finds the entry.
+    """
+    import glossary_terms
+
+    page = folder / "glossary.md"
+    names = [*glossary_terms.terms(page), *glossary_terms.aliases(page)]
     out = BUILD / "jieba_terms" / f"{folder.name}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
-    words = "".join(f"{term} 100000\n" for term in terms if " " not in term)
+    words = "".join(f"{name} 100000\n" for name in dict.fromkeys(names) if " " not in name)
     if not out.is_file() or out.read_text(encoding="utf-8") != words:
         out.write_text(words, encoding="utf-8")
     return out
@@ -216,6 +321,7 @@ def myst_nb_output_folder(app) -> str:
 
 
 def setup(app):
+    app.add_config_value("book_extensions_digest", "", "env")
     app.connect("config-inited", _configure_language, priority=100)
     # before the theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook_download, priority=400)

@@ -76,6 +76,7 @@ def not_found_page(base: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="{root}favicon.svg" type="image/svg+xml">
 <title>Page not found · 页面不存在</title>
 <style>
   body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif;
@@ -102,6 +103,7 @@ def not_found_page(base: str) -> str:
 def write_root(html_dir: Path) -> None:
     base = base_url()
     shutil.copyfile(SHARED / "root_index.html", html_dir / "index.html")
+    shutil.copyfile(SHARED / "static" / "favicon.svg", html_dir / "favicon.svg")
     (html_dir / "404.html").write_text(not_found_page(base), encoding="utf-8")
     (html_dir / "sitemap.xml").write_text(sitemap(html_dir, base), encoding="utf-8")
     (html_dir / "robots.txt").write_text(

@@ -9,15 +9,17 @@ recorded, so the checks also prove that the book reads with the network off.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "docs" / "_shared"))
+import serve  # noqa: E402
+
 HTML = Path(os.environ.get("RNN_TUTORIAL_HTML", ROOT / "docs" / "_build" / "html")).resolve()
 SCREENSHOTS = Path(os.environ.get("RNN_TUTORIAL_SCREENSHOTS", HTML.parent / "screenshots"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -49,30 +51,9 @@ def book_pages() -> list[str]:
     return pages
 
 
-class _Pages(http.server.SimpleHTTPRequestHandler):
-    """A static server that answers a missing address with ``404.html``, as GitHub Pages does."""
-
-    def send_error(self, code, message=None, explain=None) -> None:
-        page = HTML / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, *args) -> None:  # silence the access log
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url():
-    handler = functools.partial(_Pages, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = serve.server(HTML, quiet=True)  # docs/_shared/serve.py, as nox -s serve
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

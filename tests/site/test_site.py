@@ -32,8 +32,10 @@ SEARCHES = [
     ("en", "recurrent", "sequences"),
     ("en", "gradient clipping", "truncated_bptt"),
     ("en", "reset gate", "gru"),
+    ("zh_CN", "丢弃法", "glossary"),  # another name the glossary gives for 暂退法
 ]
 SCREENSHOT_PAGES = [f"{lang}/{page}.html" for lang in LANGS for page in ("index", "lstm")]
+PHONE = {"width": 390, "height": 844}  # a phone held upright
 
 
 def axe_script() -> Path:
@@ -88,6 +90,35 @@ IMAGES = """() => Array.from(document.querySelectorAll('main img')).map(img => (
 }))"""
 
 
+# Words of the interface (tooltips, button and menu labels, the search box)
+# that carry Latin words and no Chinese. The language link names the other
+# language on purpose; a citation's tooltip is the reference as published.
+INTERFACE_WORDS = """() => {
+  const hasLatinWord = (t) => /[A-Za-z]{3,}/.test(t) && !/[\\u4e00-\\u9fff]/.test(t);
+  const found = new Set();
+  const skip = (el) => el.closest('.language-switch, mjx-container, pre, code, .highlight,'
+      + ' .dropdown-download-buttons')
+    || (el.matches('a[title]') && el.closest('.cite, span[id^="id"], a.reference'));
+  for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+    if (skip(el)) continue;
+    for (const attr of ['title', 'aria-label', 'placeholder']) {
+      const v = el.getAttribute(attr);
+      if (v && hasLatinWord(v)) found.add(`${el.tagName.toLowerCase()}[${attr}]: ${v}`);
+    }
+  }
+  const labels = '.theme-switch-container, .dropdown-menu, button, summary, .toggle-button,'
+    + ' .dropdown .summary-title, details > summary, .search-button__default-text';
+  for (const el of document.querySelectorAll(labels)) {
+    if (skip(el)) continue;
+    const v = (el.innerText || el.textContent || '').trim();
+    if (v && hasLatinWord(v) && !/^(Ctrl|⌘)/.test(v)) {
+      found.add(`${el.tagName.toLowerCase()}: ${v}`);
+    }
+  }
+  return Array.from(found);
+}"""
+
+
 # The book's images load eagerly; a lazy one (should a theme add it) gets its chance here.
 IMAGES_SETTLED = """async () => Promise.all(Array.from(document.querySelectorAll('main img'))
   .map(img => { img.loading = 'eager'; return img.complete ? null : new Promise(done => {
@@ -128,6 +159,11 @@ def test_page(context, base_url, path):
                 problems.append(f"alt text not in Chinese: {img['src']}: {alt!r}")
             elif lang == "en" and CJK.search(alt):
                 problems.append(f"alt text not in English: {img['src']}: {alt!r}")
+        if not page.evaluate("() => !!document.querySelector('link[rel~=\"icon\"]')"):
+            problems.append("no favicon declared (the browser asks for /favicon.ico)")
+        if lang == "zh_CN":
+            for words in page.evaluate(INTERFACE_WORDS):
+                problems.append(f"interface text in English: {words!r}")
         with timed("downloads"):
             problems += check_downloads(page, path)
         with timed("axe"):
@@ -231,11 +267,120 @@ def test_search(context, lang, term, expected):
         hits = page.eval_on_selector_all(
             "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
         )
+        # the snippets are fetched page by page after the list appears
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results p.context').length > 0",
+            timeout=20_000,
+        )
+        page.wait_for_load_state("networkidle")
+        snippets = page.eval_on_selector_all(
+            "#search-results p.context", "els => els.map(p => p.textContent)"
+        )
+        chrome = page.evaluate(THEME_MENU_WORDS)
     finally:
         page.close()
     pages = {h.split("?")[0].split("#")[0].removesuffix(".html") for h in hits}
     assert expected in pages, f"{lang}: searching {term!r} lists {sorted(pages)}"
     assert not problems, problems
+    for snippet in snippets:
+        assert not RAW_TEX.search(snippet), f"raw TeX in a search snippet: {snippet!r}"
+        assert not any(w in snippet for w in chrome), f"theme menu in a snippet: {snippet!r}"
+
+
+# The colour-mode menu's words ("System Settings Light Dark"), which a snippet
+# taken from the whole <main> element used to begin with.
+THEME_MENU_WORDS = """() => Array.from(
+  document.querySelectorAll('.theme-switch-container .dropdown-item'))
+  .map(b => b.textContent.trim()).filter(t => t.length > 1)"""
+
+
+# Content that a reader on a phone cannot see. A box may scroll sideways when
+# its content is wider than the room it has (a long equation, a 99-character
+# line of code), but not (1) run off the screen without a scroll box of its
+# own, (2) clip content that would fit if something beside it did not take
+# its room, or
+# (3) scroll beside its equation number, which then reads as the equation's
+# end: "+ b" under "(8.1)".
+HIDDEN_ON_PHONE = """() => {
+  const width = document.documentElement.clientWidth;
+  const article = document.querySelector('article.bd-article') || document.body;
+  const pad = getComputedStyle(article);
+  const column = article.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight);
+  const found = [];
+  const name = (el) => {
+    const box = el.closest('[id]');
+    return `${el.tagName.toLowerCase()}${box ? ' in #' + box.id : ''}`;
+  };
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const scrollBox = (el) => {
+    for (let a = el; a && a !== article; a = a.parentElement) if (scrolls(a)) return a;
+    return null;
+  };
+  const boxes = document.querySelectorAll(
+    'main mjx-container[display="true"], main div.highlight pre, main table,'
+    + ' main figure img, main .cell_output img, main .cell_output pre');
+  for (const el of boxes) {
+    if (!el.offsetParent) continue;  // inside a closed toggle
+    const box = scrollBox(el);
+    const edge = (box || el).getBoundingClientRect().right;
+    if (edge > width + 1) {
+      found.push(`${name(el)} reaches ${Math.round(edge)} px on a ${width} px screen`);
+      continue;
+    }
+    const clip = box || (['hidden', 'clip'].includes(getComputedStyle(el).overflowX) ? el : null);
+    if (clip && clip.scrollWidth > clip.clientWidth + 1) {
+      // the width the box could have had: its parent's, unless something sits beside it
+      const parent = clip.parentElement;
+      const ps = getComputedStyle(parent);
+      const room = Math.min(column,
+        parent.clientWidth - parseFloat(ps.paddingLeft) - parseFloat(ps.paddingRight));
+      if (clip.scrollWidth <= room + 1 && room > clip.getBoundingClientRect().width + 1) {
+        found.push(`${name(el)} hides ${clip.scrollWidth - clip.clientWidth} px of content`
+          + ` that would fit its ${Math.round(room)} px but for what sits beside it`);
+      }
+    }
+  }
+  for (const eqno of document.querySelectorAll('main div.math > span.eqno')) {
+    const maths = eqno.parentElement.querySelector('mjx-container');
+    if (!maths) continue;
+    const a = eqno.getBoundingClientRect();
+    const b = maths.getBoundingClientRect();
+    const beside = a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const overlap = beside && a.left < b.right - 1 && b.left < a.right - 1;
+    const label = eqno.textContent.replace('#', '').trim();
+    if (overlap) found.push(`equation number ${label} covers its equation`);
+    else if (beside && maths.scrollWidth > maths.clientWidth + 1) {
+      found.push(`equation ${label} scrolls beside its number, which hides its end`);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_phone(browser, base_url, path):
+    """At 390 px no equation, figure, table or code block hides part of its content."""
+    context = browser.new_context(
+        viewport=PHONE, base_url=base_url, is_mobile=True, has_touch=True
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(base_url) else route.abort()
+        ),
+    )
+    try:
+        with timed("phone"):
+            page, _ = open_page(context, path)
+            hidden = page.evaluate(HIDDEN_ON_PHONE)
+            if path.endswith("/lstm.html"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                out = SCREENSHOTS / (path.replace("/", "-").removesuffix(".html") + "-phone.png")
+                page.screenshot(path=str(out), full_page=False)
+            page.close()
+    finally:
+        context.close()
+    assert not hidden, f"{path} at {PHONE['width']} px:\n  " + "\n  ".join(hidden)
 
 
 @pytest.mark.parametrize("path", SCREENSHOT_PAGES)
