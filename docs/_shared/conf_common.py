@@ -37,7 +37,10 @@ extensions = [
     "sphinx-mathjax-offline",
     "pysource",  # docs/_shared/pysource.py: literalinclude :no-docstring:
     "cjk",  # docs/_shared/cjk.py: no stray spaces in hard-wrapped Chinese
+    "sphinx.ext.imgmath",  # the ePub's equations as SVG (nox -s epub selects it)
+    "editions",  # docs/_shared/editions.py: the PDF and ePub editions
 ]
+html_math_renderer = "mathjax"
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 templates_path = [str(SHARED / "templates")]
@@ -146,6 +149,8 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree) -> N
     import nbformat
     from jupyter_cache import get_cache
 
+    if not getattr(app.builder, "copysource", False):
+        return  # the ePub carries no page sources
     written = Path(myst_nb_output_folder(app)) / f"{pagename}.ipynb"
     if not written.is_file():
         return
