@@ -163,7 +163,7 @@ def edition_check(session: nox.Session, what: str) -> None:
 
 @nox.session(venv_backend="none")
 def pdf(session: nox.Session) -> None:
-    """The book as PDF in both languages (XeLaTeX): docs/_build/html/<lang>/rnn_tutorial-<lang>.pdf.
+    """The book as PDF in both languages (XeLaTeX): docs/_build/html/<lang>/*.pdf.
 
     Needs TeX Live with xeCJK and the Noto CJK fonts (.ci/run installs them);
     run nox -s docs first.
@@ -198,7 +198,7 @@ def pdf(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def epub(session: nox.Session) -> None:
-    """The book as ePub in both languages: docs/_build/html/<lang>/rnn_tutorial-<lang>.epub.
+    """The book as ePub in both languages: docs/_build/html/<lang>/*.epub.
 
     Equations are SVG images (dvisvgm, from TeX Live); epubcheck validates
     both files. Run nox -s docs first.

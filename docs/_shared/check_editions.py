@@ -62,19 +62,27 @@ def check_pdf(build: Path, lang: str) -> list[str]:
     pdf = folder / f"rnn_tutorial-{lang}.pdf"
     if not pdf.is_file():
         return [f"{pdf}: missing"]
-    text = squeeze(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                                  text=True, check=True).stdout)
+    text = squeeze(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     for page in toctree_pages(lang):
         title = chapter_title(lang, page)
         if squeeze(title) not in text:
             problems.append(f"{pdf.name}: chapter title {title!r} ({page}) not in the text")
     log = (folder / f"rnn_tutorial-{lang}.log").read_text(encoding="utf-8", errors="replace")
-    for pattern in (r"Missing character: [^\n]*", r"LaTeX Warning: (Hyper )?[Rr]eference [^\n]*",
-                    r"LaTeX Warning: Citation [^\n]*", r"There were undefined references"):
+    for pattern in (
+        r"Missing character: [^\n]*",
+        r"LaTeX Warning: (Hyper )?[Rr]eference [^\n]*",
+        r"LaTeX Warning: Citation [^\n]*",
+        r"There were undefined references",
+    ):
         for hit in sorted(set(re.findall(pattern, log))):
             problems.append(f"{pdf.name} log: {hit}")
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     names = [line.split()[0] for line in fonts]
     for line in fonts:
         # columns: name type encoding emb sub uni object ID; emb is 5th from the end
@@ -82,10 +90,14 @@ def check_pdf(build: Path, lang: str) -> list[str]:
             problems.append(f"{pdf.name}: font {line.split()[0]} not embedded")
     if not any(CJK_FONT.search(name) for name in names):
         problems.append(f"{pdf.name}: no CJK font embedded (fonts: {', '.join(names)})")
-    pages = re.search(r"Pages:\s+(\d+)", subprocess.run(
-        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout)
-    print(f"{pdf}: {pages.group(1)} pages, {pdf.stat().st_size / 1e6:.1f} MB, "
-          f"{len(toctree_pages(lang))} chapters found, {len(names)} fonts embedded")
+    pages = re.search(
+        r"Pages:\s+(\d+)",
+        subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+    )
+    print(
+        f"{pdf}: {pages.group(1)} pages, {pdf.stat().st_size / 1e6:.1f} MB, "
+        f"{len(toctree_pages(lang))} chapters found, {len(names)} fonts embedded"
+    )
     return problems
 
 
@@ -119,8 +131,10 @@ def check_epub(build: Path, lang: str) -> list[str]:
         "mathjax" in n.lower() for n in names
     ):
         problems.append(f"{epub.name}: a page still loads MathJax")
-    print(f"{epub}: {epub.stat().st_size / 1e6:.1f} MB, {len(texts)} pages, epubcheck "
-          + ("passed" if not result.returncode else "FAILED"))
+    print(
+        f"{epub}: {epub.stat().st_size / 1e6:.1f} MB, {len(texts)} pages, epubcheck "
+        + ("passed" if not result.returncode else "FAILED")
+    )
     return problems
 
 

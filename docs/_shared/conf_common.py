@@ -39,6 +39,7 @@ extensions = [
     "cjk",  # docs/_shared/cjk.py: no stray spaces in hard-wrapped Chinese
     "sphinx.ext.imgmath",  # the ePub's equations as SVG (nox -s epub selects it)
     "editions",  # docs/_shared/editions.py: the PDF and ePub editions
+    "citethis",  # docs/_shared/citethis.py: "cite this" under chapters and examples
 ]
 html_math_renderer = "mathjax"
 

@@ -94,7 +94,7 @@ LATEX_BY_LANGUAGE = {
         # English quotes, dashes and ellipses in the Latin font (xeCJK
         # would set them as full-width CJK punctuation: "network’ s").
         "preamble": CJK_FONTS
-        + r'\xeCJKDeclareCharClass{Default}{"2018,"2019,"201C,"201D,"2013,"2014,"2026}' 
+        + r'\xeCJKDeclareCharClass{Default}{"2018,"2019,"201C,"201D,"2013,"2014,"2026}'
         + "\n"
         + FALLBACK_GLYPHS
         + r"\makeatletter\g@addto@macro\sphinxtableofcontentshook{\def\contentsname{Contents}}"
@@ -136,6 +136,17 @@ def _configure(app, config) -> None:
     # The title page's date: the build's (Sphinx reads SOURCE_DATE_EPOCH too).
     config.today_fmt = {"en": "Built %Y-%m-%d", "zh_CN": "构建于 %Y-%m-%d"}[lang]
     base = edition_basename(lang)
+
+    # every HTML page says which text it is: version and build date
+    stamp_line = {
+        "en": f"Version {config.version}, built {build_date().isoformat()}",
+        "zh_CN": f"版本 {config.version}，构建于 {build_date().isoformat()}",
+    }[lang]
+    footer = config.html_theme_options.get("extra_footer", "")
+    config.html_theme_options = {
+        **config.html_theme_options,
+        "extra_footer": f'{footer}<p class="book-version">{stamp_line}</p>',
+    }
 
     config.latex_engine = "xelatex"
     config.latex_documents = [(config.root_doc, f"{base}.tex", title, LATEX_AUTHOR, "manual")]
@@ -189,7 +200,9 @@ def _latex_book_structure(app, doctree, docname) -> None:
         for toctree in app.env.get_doctree(docname).findall(addnodes.toctree)
     ]
     inside_chapters = {
-        id(node) for part in doctree.findall(addnodes.start_of_file) for node in part.findall(nodes.compound)
+        id(node)
+        for part in doctree.findall(addnodes.start_of_file)
+        for node in part.findall(nodes.compound)
     }
     wrappers = [
         node
@@ -208,7 +221,9 @@ def _latex_book_structure(app, doctree, docname) -> None:
             node.parent.remove(node)
     # the depth Sphinx chose, saved before the first change
     save = r"\edef\rnnsecnumdepth{\the\value{secnumdepth}}" + "\n"
-    wrappers[0].parent.insert(wrappers[0].parent.index(wrappers[0]), nodes.raw("", save, format="latex"))
+    wrappers[0].parent.insert(
+        wrappers[0].parent.index(wrappers[0]), nodes.raw("", save, format="latex")
+    )
     for i, wrapper in enumerate(wrappers):
         if i < first:
             latex = r"\setcounter{secnumdepth}{-1}"
@@ -218,7 +233,9 @@ def _latex_book_structure(app, doctree, docname) -> None:
             latex = r"\setcounter{secnumdepth}{\rnnsecnumdepth}\appendix"
         else:
             continue
-        wrapper.parent.insert(wrapper.parent.index(wrapper), nodes.raw("", latex + "\n", format="latex"))
+        wrapper.parent.insert(
+            wrapper.parent.index(wrapper), nodes.raw("", latex + "\n", format="latex")
+        )
 
 
 def _label_exercises(doctree) -> None:
@@ -234,7 +251,9 @@ def _label_exercises(doctree) -> None:
     # without resetting their parents: walk down from each one instead.
     docname_of = {}
     for part in doctree.findall(addnodes.start_of_file):  # outer before inner
-        for node in part.findall(lambda n: isinstance(n, (exercise_node, exercise_enumerable_node))):
+        for node in part.findall(
+            lambda n: isinstance(n, (exercise_node, exercise_enumerable_node))
+        ):
             docname_of[node] = part["docname"]
     for node, doc in docname_of.items():
         if node.get("label"):
@@ -304,9 +323,19 @@ def _render_all_math(app, builder) -> None:
         if not (folder / "math.dvi").is_file():
             return
         run = subprocess.run(
-            [config.imgmath_dvisvgm, *config.imgmath_dvisvgm_args, "-p", "1-", "-o", "%p.svg",
-             "math.dvi"],
-            cwd=folder, capture_output=True, text=True, check=False,
+            [
+                config.imgmath_dvisvgm,
+                *config.imgmath_dvisvgm_args,
+                "-p",
+                "1-",
+                "-o",
+                "%p.svg",
+                "math.dvi",
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         svgs = sorted(folder.glob("*.svg"), key=lambda f: int(f.stem))
         depths = [
@@ -320,6 +349,51 @@ def _render_all_math(app, builder) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(svg.read_bytes())
             imgmath.write_svg_depth(target, round(float(depth.group(1)) * 100 / 72.27))
+
+
+EDITION_LINKS = {
+    # suffix, label, tooltip, icon
+    "en": [
+        (".pdf", "Book (PDF)", "The whole book as PDF", "fas fa-book"),
+        (".epub", "Book (ePub)", "The whole book as ePub", "fas fa-book-open"),
+        (
+            "-notebooks.zip",
+            "All notebooks (.zip)",
+            "Every page's notebook in one zip",
+            "fas fa-file-zipper",
+        ),
+    ],
+    "zh_CN": [
+        (".pdf", "全书 PDF", "下载全书 PDF 版", "fas fa-book"),
+        (".epub", "全书 ePub", "下载全书 ePub 版", "fas fa-book-open"),
+        (
+            "-notebooks.zip",
+            "全部笔记本（.zip）",
+            "下载全部页面的笔记本压缩包",
+            "fas fa-file-zipper",
+        ),
+    ],
+}
+
+
+def _offer_editions(app, pagename, templatename, context, doctree) -> None:
+    """Add the book's PDF, ePub and notebooks zip to every page's download menu."""
+    if app.builder.name != "html":
+        return
+    base = edition_basename(app.config.language)
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            for suffix, text, tooltip, icon in EDITION_LINKS[app.config.language]:
+                group["buttons"].append(
+                    {
+                        "type": "link",
+                        "url": context["pathto"](base + suffix, 1),
+                        "text": text,
+                        "tooltip": tooltip,
+                        "icon": icon,
+                        "label": "download-edition-" + suffix.strip(".-").replace(".", "-"),
+                    }
+                )
 
 
 def _valid_epub_pages(app, pagename, templatename, context, doctree) -> None:
@@ -374,7 +448,7 @@ def setup(app):
     app.connect("doctree-resolved", _latex_book_structure)
     app.connect("html-page-context", _valid_epub_pages, priority=900)
     app.connect("write-started", _no_mathjax_in_epub)
+    # after sphinx-book-theme has made the download menu (priority 501)
+    app.connect("html-page-context", _offer_editions, priority=600)
     app.connect("write-started", _render_all_math)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-
-

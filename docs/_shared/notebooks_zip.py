@@ -113,7 +113,10 @@ def write_zip(html_dir: Path, lang: str) -> Path:
         raise SystemExit(f"no notebooks in {sources}: build the book first")
     contents = "\n".join(f"- `{p}.ipynb`: {chapter_title(lang, p)}" for p in pages)
     readme = README[lang].format(
-        title=TITLES[lang], version=version(), zipname=target.name, folder=folder,
+        title=TITLES[lang],
+        version=version(),
+        zipname=target.name,
+        folder=folder,
         contents=contents,
     )
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as z:
