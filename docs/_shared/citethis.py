@@ -35,7 +35,7 @@ def plain_reference(lang, kind, title, number, version, date, url, other_url) ->
         )
     where = f"chapter {number}" if kind == "chapter" else f"an example in chapter {number}"
     return (
-        f'{authors}. "{title}", {where}. In {BOOK[lang]}, version {version} '
+        f"{authors}. “{title}”, {where}. In {BOOK[lang]}, version {version} "
         f"(built {date}). {url} (Chinese edition: {other_url})"
     )
 
@@ -104,6 +104,7 @@ def _add_blocks(app, doctree, docname) -> None:
         for i, example in enumerate(list(part.findall(example_node))):
             label = (example.get("ids") or [example.get("label", "")])[0]
             name = example.children[0].astext() if example.children else title
+            name = name.strip().removeprefix("(").removesuffix(")")  # sphinx-proof's "(title)"
             latex_label = f"rnncite:{doc}:{i}"
             if app.builder.name == "latex":
                 example.parent.insert(
