@@ -431,12 +431,22 @@ def _valid_epub_pages(app, pagename, templatename, context, doctree) -> None:
 
 
 def _no_mathjax_in_epub(app, builder) -> None:
-    """sphinx-mathjax-offline copies MathJax into every output folder once a
-    build ends; the ePub, whose equations are images, must not pack it."""
+    """The ePub's static files as its pages link them.
+
+    sphinx-mathjax-offline copies MathJax into every output folder once a
+    build ends; the ePub, whose equations are images, must not pack it.
+    """
     if builder.name == "epub":
         shutil.rmtree(builder.outdir / "_static" / "mathjax", ignore_errors=True)
         for css in (builder.outdir / "_static").glob("mystnb.*.css"):
             css.unlink()  # left by myst-nb after an earlier build
+        # sphinx-exercise and sphinx-proof copy their stylesheets once the
+        # build ends, after the ePub is packed: copy them before it is.
+        import sphinx_exercise
+        import sphinx_proof
+
+        sphinx_exercise.copy_asset_files(app, None)
+        sphinx_proof.copy_asset_files(app, None)
 
 
 def setup(app):
