@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 HTML = BUILD / "html"
+DOCS_VENV = ROOT / ".nox" / "docs"  # nox -s pdf and epub reuse the venv of nox -s docs
 LANGUAGES = ("en", "zh_CN")
 # The package multiplies small matrices, where a second BLAS thread only adds
 # synchronisation; on a shared two-core machine it made backward passes 20x slower.
@@ -172,6 +173,9 @@ def docs(session: nox.Session) -> None:
     if failed:
         session.error(f"the {' and '.join(failed)} build failed (see the log above)")
     session.run("python", str(DOCS / "_shared" / "site_root.py"), str(HTML))
+    # every page's notebook in one zip per language, linked from every page
+    session.run("python", str(DOCS / "_shared" / "notebooks_zip.py"), str(HTML))
+    edition_check(session, "notebooks")
     session.run("python", str(DOCS / "_shared" / "check_build.py"), str(HTML))
     session.log(f"open {HTML / 'index.html'}")
 
@@ -249,6 +253,87 @@ def buildcheck(session: nox.Session) -> None:
         *session.posargs,
         env=ONE_BLAS_THREAD,
     )
+def edition_sources(session: nox.Session, builder: str) -> None:
+    """Run Sphinx's ``builder`` for both languages on the HTML build's doctrees.
+
+    The pages are read (and executed) by ``nox -s docs``; this build runs in
+    its venv and reuses its pickled environment and doctrees, so it executes
+    nothing and reads nothing that has not changed since. Warnings are errors,
+    as for the HTML.
+    """
+    sphinx = DOCS_VENV / "bin" / "sphinx-build"
+    if not (HTML / "en" / "index.html").is_file() or not sphinx.is_file():
+        session.error("no book built yet: run nox -s docs first")
+    env = {**ONE_BLAS_THREAD}
+    for lang in LANGUAGES:
+        session.run(
+            # -a: every page written again, so no page of an earlier build
+            # (another version of the extension, say) is packed unseen
+            *(str(sphinx), "-b", builder, "-a", "-n", "-W", "--keep-going", "-q"),
+            *("-d", str(BUILD / "doctrees" / lang)),
+            *session.posargs,
+            str(DOCS / lang),
+            str(BUILD / builder / lang),
+            env=env,
+            external=True,
+        )
+
+
+def edition_check(session: nox.Session, what: str) -> None:
+    script = DOCS / "_shared" / "check_editions.py"
+    session.run(sys.executable, str(script), what, str(BUILD), external=True)
+
+
+@nox.session(venv_backend="none")
+def pdf(session: nox.Session) -> None:
+    """The book as PDF in both languages (XeLaTeX): docs/_build/html/<lang>/*.pdf.
+
+    Needs TeX Live with xeCJK and the Noto CJK fonts (.ci/run installs them);
+    run nox -s docs first.
+    """
+    started = time.monotonic()
+    edition_sources(session, "latex")
+    # The two languages typeset side by side through Sphinx's Makefile (latexmk
+    # and xindy with the options Sphinx chose).
+    procs = {}
+    for lang in LANGUAGES:
+        folder = BUILD / "latex" / lang
+        log = open(folder / "make.log", "w", encoding="utf-8")  # noqa: SIM115
+        cmd = ["make", "-C", str(folder), "LATEXMKOPTS=-interaction=nonstopmode -halt-on-error"]
+        procs[lang] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log)
+    failed = []
+    for lang, (proc, log) in procs.items():
+        proc.wait()
+        log.close()
+        if proc.returncode:
+            failed.append(lang)
+            tail = (BUILD / "latex" / lang / "make.log").read_text(encoding="utf-8")[-3000:]
+            print(f"--- LaTeX ({lang}) ---\n{tail}", file=sys.stderr)
+    if failed:
+        session.error(f"the {' and '.join(failed)} PDF failed (see the log above)")
+    for lang in LANGUAGES:
+        name = f"rnn_tutorial-{lang}.pdf"
+        (HTML / lang / name).write_bytes((BUILD / "latex" / lang / name).read_bytes())
+        session.log(f"{HTML / lang / name}")
+    session.log(f"both PDFs in {time.monotonic() - started:.0f} s")
+    edition_check(session, "pdf")
+
+
+@nox.session(venv_backend="none")
+def epub(session: nox.Session) -> None:
+    """The book as ePub in both languages: docs/_build/html/<lang>/*.epub.
+
+    Equations are SVG images (dvisvgm, from TeX Live); epubcheck validates
+    both files. Run nox -s docs first.
+    """
+    started = time.monotonic()
+    edition_sources(session, "epub")
+    for lang in LANGUAGES:
+        name = f"rnn_tutorial-{lang}.epub"
+        (HTML / lang / name).write_bytes((BUILD / "epub" / lang / name).read_bytes())
+        session.log(f"{HTML / lang / name}")
+    session.log(f"both ePubs in {time.monotonic() - started:.0f} s")
+    edition_check(session, "epub")
 
 
 @nox.session

@@ -40,7 +40,11 @@ extensions = [
     "execstore",  # docs/_shared/execstore.py: one execution of a page for both languages
     "exercises",  # docs/_shared/exercises.py: exercises titled in search, unique ids
     "glossary_terms",  # docs/_shared/glossary_terms.py: Chinese terms anchored by English name
+    "sphinx.ext.imgmath",  # the ePub's equations as SVG (nox -s epub selects it)
+    "editions",  # docs/_shared/editions.py: the PDF and ePub editions
+    "citethis",  # docs/_shared/citethis.py: "cite this" under chapters and examples
 ]
+html_math_renderer = "mathjax"
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 templates_path = [str(SHARED / "templates")]
@@ -272,6 +276,8 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree) -> N
     import execstore
     import nbformat
 
+    if not getattr(app.builder, "copysource", False):
+        return  # the ePub carries no page sources
     written = Path(myst_nb_output_folder(app)) / f"{pagename}.ipynb"
     if not written.is_file():
         return

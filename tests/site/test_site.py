@@ -204,6 +204,21 @@ def check_downloads(page, path: str) -> list[str]:
                 found.append(f"{urls[0]} is not the executed notebook")
         elif not response.text().startswith("---\njupytext:"):
             found.append(f"{urls[0]} is not the page's MyST source")
+    # the whole book of the page's language: PDF, ePub, every notebook in a zip
+    lang = path.split("/")[0]
+    for name in (
+        f"rnn_tutorial-{lang}.pdf",
+        f"rnn_tutorial-{lang}.epub",
+        f"rnn_tutorial-{lang}-notebooks.zip",
+    ):
+        urls = [u for u in links if u.endswith(f"/{lang}/{name}")]
+        if not urls:
+            found.append(f"no {name} in the download menu")
+        elif name.endswith(".zip"):  # PDF and ePub: nox -s pdf / epub, checked there
+            response = page.request.head(urls[0])
+            STATS["requests"] += 1
+            if not response.ok:
+                found.append(f"{name}: HTTP {response.status}")
     return found
 
 
