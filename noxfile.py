@@ -181,11 +181,11 @@ def docs(session: nox.Session) -> None:
 
 
 class PageProgress:
-    """Which page a language's build is executing, read from Sphinx's progress output.
+    """What a language's Sphinx build is doing, read from its progress output.
 
-    myst-nb says for each page whether its outputs came from the execution
-    cache or the page ran; the first build of a checkout runs every page, for
-    minutes, and says so page by page.
+    How many pages it reads again, and any page it has to execute itself
+    because the execution store (docs/_shared/execstore.py, run first) did not
+    hold it.
     """
 
     LINE = re.compile(
@@ -228,12 +228,10 @@ class PageProgress:
         return out
 
     def summary(self) -> str:
-        ran = sum(self.executed.values())
-        cached = f" ({', '.join(self.cached)})" if self.cached else ""
-        return (
-            f"{self.lang}: {len(self.executed)} pages executed ({ran:.0f} s), "
-            f"{len(self.cached)} from the execution cache{cached}"
-        )
+        # execstore ran the pages before Sphinx; a page runs here only when it was not
+        # in the store (Sphinx started on its own, or a page edited during the build)
+        ran = f" ({', '.join(self.executed)})" if self.executed else ""
+        return f"{self.lang}: outputs from the execution store, {len(self.executed)} pages run here{ran}"
 
 
 @nox.session
@@ -253,6 +251,8 @@ def buildcheck(session: nox.Session) -> None:
         *session.posargs,
         env=ONE_BLAS_THREAD,
     )
+
+
 def edition_sources(session: nox.Session, builder: str) -> None:
     """Run Sphinx's ``builder`` for both languages on the HTML build's doctrees.
 
