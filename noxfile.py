@@ -231,7 +231,8 @@ class PageProgress:
         # execstore ran the pages before Sphinx; a page runs here only when it was not
         # in the store (Sphinx started on its own, or a page edited during the build)
         ran = f" ({', '.join(self.executed)})" if self.executed else ""
-        return f"{self.lang}: outputs from the execution store, {len(self.executed)} pages run here{ran}"
+        n = len(self.executed)
+        return f"{self.lang}: outputs from the execution store, {n} pages run here{ran}"
 
 
 @nox.session
