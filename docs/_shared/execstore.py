@@ -242,15 +242,17 @@ def _store_client_factory():
 def setup(app):
     """Serve every page's outputs from the store (``nb_execution_mode = "cache"``)."""
     import myst_nb.sphinx_
+    from myst_nb.core.execute.base import NotebookClientBase
 
     original = myst_nb.sphinx_.create_client
     client = _store_client_factory()
 
     def create_client(notebook, source, nb_config, logger, read_fmt=None):
-        has_code = any(cell.cell_type == "code" for cell in notebook.cells)
-        if nb_config.execution_mode == "cache" and has_code and Path(source).is_file():
-            return client(notebook, Path(source), nb_config, logger)
-        return original(notebook, source, nb_config, logger, read_fmt)
+        if nb_config.execution_mode != "cache" or not Path(source).is_file():
+            return original(notebook, source, nb_config, logger, read_fmt)
+        if not any(cell.cell_type == "code" for cell in notebook.cells):
+            return NotebookClientBase(notebook, Path(source), nb_config, logger)  # nothing to run
+        return client(notebook, Path(source), nb_config, logger)
 
     myst_nb.sphinx_.create_client = create_client
     return {"parallel_read_safe": True, "parallel_write_safe": True}
