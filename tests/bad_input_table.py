@@ -1505,6 +1505,7 @@ def _embedding(N, T):
     return rt.embedding_forward(ids(N, T), arr(V, D))
 
 
+PADDING = [(10**6, ValueError), (-1, ValueError), (2.7, TypeError), ("0", TypeError)]
 WORDS = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
 LANGUAGE = {"language": [("fr", ValueError), (None, ValueError), (3, ValueError)]}
 
@@ -1528,7 +1529,10 @@ TABLE |= {
         lambda N=2, T=3: call(
             rt.zero_past_end, hs=arr(N, T, H), lengths=np.minimum(np.arange(1, N + 1), max(T, 1))
         ),
-        bad={"hs": "array nan rank", "lengths": LENGTHS},
+        bad={
+            "hs": [*KINDS["array"](None), *KINDS["nan"](arr(2, 3, H)), (arr(2), ValueError)],
+            "lengths": LENGTHS,
+        },
         empty={"N": "ok", "T": "raises"},
     ),
     "pad_sequences": E(
@@ -1558,11 +1562,11 @@ TABLE |= {
     ),
     "init_embedding": E(
         lambda: call(rt.init_embedding, V=V, D=D, rng=gen(), padding_idx=0, dtype=np.float64),
-        bad={"V": "count", "D": "count", "rng": "rng", "dtype": "dtype", "padding_idx": "symbol"},
+        bad={"V": "count", "D": "count", "rng": "rng", "dtype": "dtype", "padding_idx": PADDING},
     ),
     "embedding_forward": E(
         lambda N=2, T=3: call(rt.embedding_forward, tokens=ids(N, T), W_embed=arr(V, D)),
-        bad={"tokens": "tokens", "W_embed": "array nan rank", "padding_idx": "symbol"},
+        bad={"tokens": "tokens", "W_embed": "array nan rank", "padding_idx": PADDING},
         empty={"N": "ok", "T": "ok"},
     ),
     "embedding_backward": E(
