@@ -1540,7 +1540,7 @@ TABLE |= {
         bad={
             "seqs": [("abc", TypeError), ([], ValueError), ([[1], "ab"], TypeError)],
             "pad": [("x", TypeError)],
-            "dtype": "dtype",
+            "dtype": [("banana", TypeError), (np.complex128, TypeError)],
         },
     ),
     "bucket_by_length": E(
