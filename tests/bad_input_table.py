@@ -1505,6 +1505,7 @@ def _embedding(N, T):
     return rt.embedding_forward(ids(N, T), arr(V, D))
 
 
+CORPUS = [(-_stream(), ValueError), (_stream() + 0.5, TypeError), ("abc", TypeError)]
 PADDING = [(10**6, ValueError), (-1, ValueError), (2.7, TypeError), ("0", TypeError)]
 WORDS = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
 LANGUAGE = {"language": [("fr", ValueError), (None, ValueError), (3, ValueError)]}
@@ -1578,7 +1579,7 @@ TABLE |= {
     "sequential_partition": E(
         lambda: call(rt.sequential_partition, tokens=_stream(), N=2, T=3, offset=1),
         bad={
-            "tokens": "tokens",
+            "tokens": CORPUS,
             "N": "count",
             "T": "count",
             "offset": [(-1, ValueError), (2.5, TypeError), (10**6, ValueError)],
@@ -1586,7 +1587,7 @@ TABLE |= {
     ),
     "random_partition": E(
         lambda: call(rt.random_partition, tokens=_stream(), N=2, T=3, rng=gen()),
-        bad={"tokens": "tokens", "N": "count", "T": "count", "rng": "rng"},
+        bad={"tokens": CORPUS, "N": "count", "T": "count", "rng": "rng"},
     ),
     "unigram_log_probs": E(
         lambda: call(rt.unigram_log_probs, tokens=_stream(), V=V),
