@@ -1682,7 +1682,7 @@ TABLE |= {
         lambda: call(_lm_model().sample, seed=[0, 1], n=4, temperature=1.0, rng=gen()),
         bad={
             "seed": [([10**6], ValueError), ([1.5], TypeError), ([], ValueError)],
-            "n": "count",
+            "n": [(-1, ValueError), (True, TypeError), (2.5, TypeError), ("3", TypeError)],
             "temperature": "positive",
             "rng": "rng",
         },
