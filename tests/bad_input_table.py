@@ -2065,7 +2065,7 @@ TABLE |= {
             "params": "params",
             "images": "array nan rank width batch",
             "scenes": [(ids(4, 3), ValueError), (arr(4, 4), TypeError)],
-            "epochs": "count",
+            "epochs": [(-1, ValueError), (True, TypeError), (2.5, TypeError)],
             "rng": "rng",
             "batch_size": "count",
             "lr": "positive",
