@@ -1409,6 +1409,860 @@ TABLE: dict[str, E] = {
 }
 
 
+# --------------------------------------------------------------------------- later chapters
+# padded batches, the language model, decoding, captioning and attention
+
+CV, F, CD = 6, 3, 2  # caption vocabulary, image features, caption embedding width
+LENGTHS = [
+    (np.array([3, 3, 3]), ValueError),  # one length too many
+    (np.array([3.0, 2.0]), TypeError),
+    (np.array([0, 3]), ValueError),
+    (np.array([4, 3]), ValueError),  # longer than T
+    (np.array([-1, 3]), ValueError),
+]
+MASK = [
+    (np.ones((2, 4), dtype=bool), ValueError),
+    (np.ones((2, 3)), TypeError),
+    ("abc", TypeError),
+]
+TABLE["rnn_forward"].bad["lengths"] = LENGTHS
+TABLE["lstm_forward"].bad["lengths"] = LENGTHS
+TABLE["gru_forward"].bad["lengths"] = LENGTHS
+TABLE["layer_forward"].bad["lengths"] = LENGTHS
+TABLE["bidirectional_forward"].bad["lengths"] = LENGTHS
+TABLE["stack_forward"].bad["lengths"] = LENGTHS
+TABLE["variational_layer_forward"].bad["lengths"] = LENGTHS
+TABLE["softmax_cross_entropy"].bad["mask"] = MASK
+TABLE["mse"].bad["mask"] = [(np.ones((2, V + 1), dtype=bool), ValueError), *MASK[1:]]
+
+
+def _lm():
+    return rt.init_language_model(V, D, H, cell="gru", rng=gen())
+
+
+def _lm_model():
+    return rt.LanguageModel(V, D, H, cell="gru", rng=gen(), lr=0.05)
+
+
+def _stream(n=40):
+    return np.tile(np.arange(V), n // V + 1)[:n]
+
+
+def _att():
+    return rt.init_attention(H, rng=gen())
+
+
+def _att_s2s():
+    return rt.init_attention_seq2seq("gru", V, H, rng=gen())
+
+
+def _att_model():
+    return rt.AttentionEncoderDecoder("gru", V, H, end=V - 1, rng=gen())
+
+
+def _att_state(N):
+    return (arr(N, H), arr(N, 3, H), np.ones((N, 3), dtype=bool))
+
+
+def _dec_state(N):
+    return (arr(N, H),)
+
+
+def _table_step(tokens, state):
+    return np.tile(np.log([0.6, 0.3, 0.1]), (len(tokens), 1)), state
+
+
+def _cnn():
+    return rt.init_cnn(8, rng=gen())
+
+
+def _images(N):
+    return gen().uniform(size=(N, 16, 16, 3))
+
+
+def _scenes(N):
+    return ids(N, 4, high=3)
+
+
+def _captioner():
+    return rt.init_captioner("gru", CV, F, CD, H, rng=gen())
+
+
+def _captioner_model():
+    return rt.Captioner("gru", V=CV, F=F, D=CD, H=H, rng=gen())
+
+
+def _captions(N, T):
+    return ids(N, T, high=CV), ids(N, T, high=CV, seed=1)
+
+
+def _conv(N):
+    W, b = rt.init_conv2d(3, 2, 4, rng=gen())
+    return rt.conv2d_forward(arr(N, 5, 5, 2), W, b)
+
+
+def _embedding(N, T):
+    return rt.embedding_forward(ids(N, T), arr(V, D))
+
+
+CORPUS = [(-_stream(), ValueError), (_stream() + 0.5, TypeError), ("abc", TypeError)]
+PADDING = [(10**6, ValueError), (-1, ValueError), (2.7, TypeError), ("0", TypeError)]
+WORDS = ["a", "red", "circle", "left", "of", "a", "blue", "square"]
+LANGUAGE = {"language": [("fr", ValueError), (None, ValueError), (3, ValueError)]}
+
+TABLE |= {
+    # ----------------------------------------------------------------- padded batches
+    "length_mask": E(
+        lambda: call(rt.length_mask, lengths=np.array([3, 1]), T=3),
+        bad={
+            "lengths": [(np.array([3.0, 1.0]), TypeError), (np.array([4, 1]), ValueError)],
+            "T": "count",
+        },
+    ),
+    "past_end": E(
+        lambda: call(rt.past_end, lengths=np.array([3, 1]), T=3),
+        bad={
+            "lengths": [(np.array([3.0, 1.0]), TypeError), (np.array([4, 1]), ValueError)],
+            "T": "count",
+        },
+    ),
+    "zero_past_end": E(
+        lambda N=2, T=3: call(
+            rt.zero_past_end, hs=arr(N, T, H), lengths=np.minimum(np.arange(1, N + 1), max(T, 1))
+        ),
+        bad={
+            "hs": [*KINDS["array"](None), *KINDS["nan"](arr(2, 3, H)), (arr(2), ValueError)],
+            "lengths": LENGTHS,
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "pad_sequences": E(
+        lambda: call(rt.pad_sequences, seqs=[[5, 6, 7], [8]], pad=0),
+        bad={
+            "seqs": [("abc", TypeError), ([], ValueError), ([[1], "ab"], TypeError)],
+            "pad": [("x", TypeError)],
+            "dtype": [("banana", TypeError), (np.complex128, TypeError)],
+        },
+    ),
+    "bucket_by_length": E(
+        lambda: call(rt.bucket_by_length, lengths=[5, 1, 4, 2], batch_size=2, rng=gen()),
+        bad={
+            "lengths": [([5.5, 1], TypeError), ([0, 2], ValueError), ("ab", TypeError)],
+            "batch_size": "count",
+            "rng": [(42, TypeError)],
+        },
+    ),
+    "padding_share": E(
+        lambda: call(
+            rt.padding_share, lengths=[4, 1, 3, 2], batches=[np.array([0, 1]), np.array([2, 3])]
+        ),
+        bad={
+            "lengths": [([4.5, 1, 3, 2], TypeError), ([0, 1, 3, 2], ValueError)],
+            "batches": [([np.array([0, 9])], ValueError), ("ab", TypeError)],
+        },
+    ),
+    "init_embedding": E(
+        lambda: call(rt.init_embedding, V=V, D=D, rng=gen(), padding_idx=0, dtype=np.float64),
+        bad={"V": "count", "D": "count", "rng": "rng", "dtype": "dtype", "padding_idx": PADDING},
+    ),
+    "embedding_forward": E(
+        lambda N=2, T=3: call(rt.embedding_forward, tokens=ids(N, T), W_embed=arr(V, D)),
+        bad={"tokens": "tokens", "W_embed": "array nan rank", "padding_idx": PADDING},
+        empty={"N": "ok", "T": "ok"},
+    ),
+    "embedding_backward": E(
+        lambda N=2: call(rt.embedding_backward, dout=arr(N, 3, D), cache=_embedding(N, 3)[1]),
+        bad={"dout": "array nan rank width batch", "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    # ----------------------------------------------------------------- token streams
+    "sequential_partition": E(
+        lambda: call(rt.sequential_partition, tokens=_stream(), N=2, T=3, offset=1),
+        bad={
+            "tokens": CORPUS,
+            "N": "count",
+            "T": "count",
+            "offset": [(-1, ValueError), (2.5, TypeError), (10**6, ValueError)],
+        },
+    ),
+    "random_partition": E(
+        lambda: call(rt.random_partition, tokens=_stream(), N=2, T=3, rng=gen()),
+        bad={"tokens": CORPUS, "N": "count", "T": "count", "rng": "rng"},
+    ),
+    "unigram_log_probs": E(
+        lambda: call(rt.unigram_log_probs, tokens=_stream(), V=V),
+        bad={"tokens": "tokens", "V": "count"},
+    ),
+    "bigram_log_probs": E(
+        lambda: call(rt.bigram_log_probs, tokens=_stream(), V=V, lam=0.9),
+        bad={
+            "tokens": "tokens",
+            "V": "count",
+            "lam": [(1.5, ValueError), (-0.1, ValueError), (NAN, ValueError), ("1", TypeError)],
+        },
+    ),
+    "ngram_perplexity": E(
+        lambda N=2, T=3: call(
+            rt.ngram_perplexity,
+            log_probs=np.log(np.full(V, 1 / V)),
+            X=ids(N, T),
+            Y=ids(N, T, seed=1),
+        ),
+        bad={"log_probs": "array nan", "X": "tokens", "Y": "tokens"},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "xor_recall": E(
+        lambda: call(rt.xor_recall, n=3, T=4, rng=gen(), dtype=np.float64),
+        bad={
+            "n": "count",
+            "T": [(-1, ValueError), (2.5, TypeError)],
+            "rng": "rng",
+            "dtype": "dtype",
+        },
+    ),
+    # ----------------------------------------------------------------- language model
+    "init_language_model": E(
+        lambda: call(rt.init_language_model, V=V, D=D, H=H, cell="gru", rng=gen()),
+        bad={"V": "count", "D": "count", "H": "count", **CELL, "rng": "rng", "dtype": "dtype"},
+    ),
+    "lm_forward": E(
+        lambda N=2, T=3: call(rt.lm_forward, params=_lm(), tokens=ids(N, T), cell="gru"),
+        bad={
+            "params": "params",
+            "tokens": "tokens",
+            **CELL,
+            "state0": [((arr(3, H),), ValueError), ("abc", TypeError)],
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "lm_backward": E(
+        lambda N=2: call(
+            rt.lm_backward,
+            dlogits=arr(N, 3, V),
+            cache=rt.lm_forward(_lm(), ids(N, 3), cell="gru")[2],
+        ),
+        bad={"dlogits": GRAD, "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "lm_loss": E(
+        lambda N=2, T=3: call(
+            rt.lm_loss,
+            params=_lm(),
+            inputs=ids(N, T),
+            targets=ids(N, T, seed=1),
+            cell="gru",
+            mask=np.ones((N, T), dtype=bool),
+        ),
+        bad={"params": "params", "inputs": "tokens", "targets": "tokens", **CELL, "mask": MASK},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "LanguageModel": E(
+        lambda: call(rt.LanguageModel, V=V, D=D, H=H, cell="gru", rng=gen(), lr=0.05),
+        bad={
+            "V": "count",
+            "D": "count",
+            "H": "count",
+            **CELL,
+            "rng": "rng",
+            "lr": "positive",
+            "dtype": "dtype",
+        },
+    ),
+    "LanguageModel.fit": E(
+        lambda: call(
+            _lm_model().fit, X=ids(2, 2, 3), Y=ids(2, 2, 3, seed=1), carry_state=True, clip=1.0
+        ),
+        bad={"X": "tokens rank", "Y": "tokens", "carry_state": "flag", "clip": "positive"},
+    ),
+    "LanguageModel.mean_loss": E(
+        lambda: call(_lm_model().mean_loss, X=ids(2, 2, 3), Y=ids(2, 2, 3, seed=1)),
+        bad={"X": "tokens rank", "Y": "tokens"},
+    ),
+    "LanguageModel.sample": E(
+        lambda: call(_lm_model().sample, seed=[0, 1], n=4, temperature=1.0, rng=gen()),
+        bad={
+            "seed": [([10**6], ValueError), ([1.5], TypeError), ([], ValueError)],
+            "n": [(-1, ValueError), (True, TypeError), (2.5, TypeError), ("3", TypeError)],
+            "temperature": "positive",
+            "rng": "rng",
+        },
+    ),
+    # ----------------------------------------------------------------- decoding
+    "log_softmax": E(
+        lambda N=2: call(rt.log_softmax, z=arr(N, V)),
+        bad={"z": [("abc", TypeError), (_with_nan(arr(2, V)), ValueError), (1.0, ValueError)]},
+        empty={"N": "ok"},
+    ),
+    "beam_search": E(
+        lambda: call(
+            rt.beam_search,
+            step=_table_step,
+            state=(np.zeros((2, 1)),),
+            start=1,
+            end=1,
+            beam_width=2,
+            max_len=3,
+            alpha=0.0,
+        ),
+        bad={
+            "step": [("abc", TypeError)],
+            "state": [("abc", TypeError)],
+            "start": [(2.5, TypeError), (-1, ValueError)],
+            "end": "symbol",
+            "beam_width": "count",
+            "max_len": "count",
+            "alpha": "real",
+        },
+    ),
+    "decoder_step": E(
+        lambda: call(rt.decoder_step, cell="gru", params=_s2s_params()),
+        bad={**CELL, "params": "params"},
+    ),
+    "beam_decode": E(
+        lambda N=2, T=3: call(
+            rt.beam_decode,
+            cell="gru",
+            source=_s2s_data(N, T)[0],
+            params=_s2s_params(),
+            end=V - 1,
+            max_len=4,
+            beam_width=2,
+        ),
+        bad={
+            **CELL,
+            "source": "tokens",
+            "params": "params",
+            "end": "symbol",
+            "max_len": "count",
+            "beam_width": "count",
+            "alpha": "real",
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    # ----------------------------------------------------------------- attention
+    "init_attention": E(
+        lambda: call(rt.init_attention, H=H, rng=gen(), dtype=np.float64),
+        bad={"H": "count", "rng": "rng", "dtype": "dtype"},
+    ),
+    "attention_forward": E(
+        lambda N=2, T=3: call(
+            rt.attention_forward,
+            s=arr(N, H),
+            hs=arr(N, T, H, seed=1),
+            params=_att(),
+            mask=np.ones((N, T), dtype=bool),
+        ),
+        bad={"s": STEP, "hs": "array nan rank width batch", "params": "params", "mask": MASK},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "attention_backward": E(
+        lambda N=2: call(
+            rt.attention_backward,
+            dc=arr(N, H),
+            cache=rt.attention_forward(arr(N, H), arr(N, 3, H, seed=1), _att())[2],
+        ),
+        bad={"dc": GRAD, "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "init_attention_seq2seq": E(
+        lambda: call(rt.init_attention_seq2seq, cell="gru", V=V, H=H, score="additive", rng=gen()),
+        bad={
+            **CELL,
+            "V": "count",
+            "H": "count",
+            "score": "choice",
+            "rng": "rng",
+            "dtype": "dtype",
+        },
+    ),
+    "attention_seq2seq_forward": E(
+        lambda N=2, T=3: call(
+            rt.attention_seq2seq_forward,
+            cell="gru",
+            source=_s2s_data(N, T)[0],
+            target=_s2s_data(N, T)[1],
+            params=_att_s2s(),
+            end=V - 1,
+            lengths=np.full(N, max(T, 1)),
+        ),
+        bad={
+            **CELL,
+            "source": "tokens",
+            "target": "tokens",
+            "params": "params",
+            "end": "symbol",
+            "lengths": LENGTHS,
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "attention_seq2seq_backward": E(
+        lambda N=2: call(
+            rt.attention_seq2seq_backward,
+            dlogits=arr(N, 3, V),
+            cache=rt.attention_seq2seq_forward("gru", *_s2s_data(N, 3), _att_s2s(), end=V - 1)[2],
+        ),
+        bad={"dlogits": GRAD, "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "attention_seq2seq_loss": E(
+        lambda N=2, T=3: call(
+            rt.attention_seq2seq_loss,
+            cell="gru",
+            source=_s2s_data(N, T)[0],
+            target=_s2s_data(N, T)[1],
+            params=_att_s2s(),
+            end=V - 1,
+        ),
+        bad={
+            **CELL,
+            "source": "tokens",
+            "target": "tokens",
+            "params": "params",
+            "end": "symbol",
+            "lengths": LENGTHS,
+        },
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "attention_decoder_step": E(
+        lambda: call(rt.attention_decoder_step, cell="gru", params=_att_s2s()),
+        bad={**CELL, "params": "params"},
+    ),
+    "attention_decode": E(
+        lambda N=2, T=3: call(
+            rt.attention_decode,
+            cell="gru",
+            source=_s2s_data(N, T)[0],
+            params=_att_s2s(),
+            end=V - 1,
+            max_len=4,
+            beam_width=2,
+        ),
+        bad={
+            **CELL,
+            "source": "tokens",
+            "params": "params",
+            "end": "symbol",
+            "max_len": "count",
+            "beam_width": "count",
+            "alpha": "real",
+            "lengths": LENGTHS,
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "AttentionEncoderDecoder": E(
+        lambda: call(rt.AttentionEncoderDecoder, cell="gru", V=V, H=H, end=V - 1, rng=gen()),
+        bad={**CELL, "V": "count", "H": "count", "end": "symbol", "rng": "rng", "score": "choice"},
+    ),
+    "AttentionEncoderDecoder.loss_and_grads": E(
+        lambda N=2, T=3: call(
+            _att_model().loss_and_grads, source=_s2s_data(N, T)[0], target=_s2s_data(N, T)[1]
+        ),
+        bad={"source": "tokens", "target": "tokens", "params": KINDS["params"](_att_s2s())},
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "AttentionEncoderDecoder.decode": E(
+        lambda N=2, T=3: call(_att_model().decode, source=_s2s_data(N, T)[0], max_len=4),
+        bad={"source": "tokens", "max_len": "count", "beam_width": "count", "alpha": "real"},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "AttentionEncoderDecoder.attend": E(
+        lambda N=2, T=3: call(_att_model().attend, source=_s2s_data(N, T)[0], max_len=4),
+        bad={"source": "tokens", "max_len": "count", "beam_width": "count"},
+        empty={"N": "ok", "T": "raises"},
+    ),
+    # ----------------------------------------------------------------- convolution
+    "im2col": E(
+        lambda N=2: call(rt.im2col, x=arr(N, 4, 4, 2), k=3),
+        bad={"x": "array nan rank", "k": [(0, ValueError), (2, ValueError), (2.5, TypeError)]},
+        empty={"N": "ok"},
+    ),
+    "col2im": E(
+        lambda N=2: call(rt.col2im, dcols=arr(N * 16, 18), shape=(N, 4, 4, 2), k=3),
+        bad={
+            "dcols": "array nan rank width",
+            "shape": [("ab", TypeError), ((2, 4, 4), ValueError)],
+            "k": [(0, ValueError), (2.5, TypeError)],
+        },
+        empty={"N": "ok"},
+    ),
+    "init_conv2d": E(
+        lambda: call(rt.init_conv2d, k=3, channels_in=2, channels_out=4, rng=gen()),
+        bad={
+            "k": "count",
+            "channels_in": "count",
+            "channels_out": "count",
+            "rng": "rng",
+            "dtype": "dtype",
+        },
+    ),
+    "conv2d_forward": E(
+        lambda N=2: call(
+            rt.conv2d_forward,
+            x=arr(N, 5, 5, 2),
+            W=rt.init_conv2d(3, 2, 4, rng=gen())[0],
+            b=np.zeros(4),
+        ),
+        bad={"x": "array nan rank width", "W": "array nan rank width", "b": "array nan width"},
+        empty={"N": "ok"},
+    ),
+    "conv2d_backward": E(
+        lambda N=2: call(rt.conv2d_backward, dout=arr(N, 5, 5, 4), cache=_conv(N)[1]),
+        bad={"dout": "array nan rank width batch", "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "maxpool2d_forward": E(
+        lambda N=2: call(rt.maxpool2d_forward, x=arr(N, 4, 4, 2)),
+        bad={
+            "x": [
+                *KINDS["array"](None),
+                *KINDS["nan"](arr(2, 4, 4, 2)),
+                (arr(2, 4, 4), ValueError),
+                (arr(2, 5, 4, 2), ValueError),
+            ]
+        },
+        empty={"N": "ok"},
+    ),
+    "maxpool2d_backward": E(
+        lambda N=2: call(
+            rt.maxpool2d_backward,
+            dout=arr(N, 2, 2, 2),
+            cache=rt.maxpool2d_forward(arr(N, 4, 4, 2))[1],
+        ),
+        bad={"dout": "array nan rank width batch", "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    # ----------------------------------------------------------------- scenes
+    "describe": E(
+        lambda: call(rt.describe, scene=(0, 0, 2, 1), phrasing=1, language="en"),
+        bad={
+            "scene": [((0, 0, 2), ValueError), ((9, 0, 2, 1), ValueError), ("abcd", TypeError)],
+            "phrasing": [(99, ValueError), (1.5, TypeError)],
+            **LANGUAGE,
+        },
+    ),
+    "draw_scenes": E(
+        lambda N=2: call(rt.draw_scenes, scenes=_scenes(N), rng=gen(), noise=0.05),
+        bad={
+            "scenes": [
+                (ids(2, 3), ValueError),
+                (ids(2, 4, high=99), ValueError),
+                (arr(2, 4), TypeError),
+            ],
+            "rng": "rng",
+            "noise": [(-1.0, ValueError), (NAN, ValueError), ("1", TypeError)],
+        },
+        empty={"N": "ok"},
+    ),
+    "caption_text": E(
+        lambda: call(rt.caption_text, words=["a", "red", "circle"], language="en"),
+        bad={"words": [("a red", TypeError), ([1, 2], TypeError)], **LANGUAGE},
+    ),
+    "caption_vocabulary": E(lambda: call(rt.caption_vocabulary, language="en"), bad=LANGUAGE),
+    "caption_words": E(
+        lambda: call(
+            rt.caption_words, tokens=[3, 11, 15, 2, 0], vocabulary=rt.caption_vocabulary("en")
+        ),
+        bad={
+            "tokens": [([10**6], ValueError), ([-1], ValueError), ([1.5], TypeError)],
+            "vocabulary": [("abc", TypeError), (None, TypeError)],
+        },
+    ),
+    "encode_captions": E(
+        lambda: call(
+            rt.encode_captions,
+            captions=[["a", "red", "circle"], ["a"]],
+            vocabulary=rt.caption_vocabulary("en"),
+        ),
+        bad={
+            "captions": [("abc", TypeError), ([["zebra"]], ValueError), ([], ValueError)],
+            "vocabulary": [("abc", TypeError), (None, TypeError)],
+        },
+    ),
+    "parse_caption": E(
+        lambda: call(rt.parse_caption, words=WORDS, language="en"),
+        bad={"words": [("a red", TypeError), ([1, 2], TypeError)], **LANGUAGE},
+    ),
+    "page_language": E(
+        lambda: call(rt.page_language, directory="docs/zh_CN"),
+        bad={"directory": [(3, TypeError)]},
+    ),
+    "scene_splits": E(
+        lambda: call(rt.scene_splits, n_train=6, n_validation=2, n_test=2, seed=0),
+        bad={
+            "n_train": "count",
+            "n_validation": "count",
+            "n_test": "count",
+            "seed": [(-1, ValueError), (2.5, TypeError), (None, TypeError)],
+            "held_out_pairs": "prob",
+        },
+    ),
+    # ----------------------------------------------------------------- captioner
+    "init_cnn": E(
+        lambda: call(rt.init_cnn, F=8, rng=gen(), channels=(8, 16), classes=(4, 3, 4, 3)),
+        bad={
+            "F": "count",
+            "rng": "rng",
+            "dtype": "dtype",
+            "channels": [((8,), ValueError), ((0, 16), ValueError), ("ab", TypeError)],
+            "classes": [((4, 0, 4, 3), ValueError), ("ab", TypeError)],
+        },
+    ),
+    "remove_head": E(
+        lambda: call(rt.remove_head, params=_cnn()),
+        bad={"params": [("abc", TypeError), ({}, ValueError)]},
+    ),
+    "cnn_forward": E(
+        lambda N=2: call(rt.cnn_forward, images=_images(N), params=_cnn()),
+        bad={"images": "array nan rank width", "params": "params"},
+        empty={"N": "ok"},
+    ),
+    "cnn_backward": E(
+        lambda N=2: call(
+            rt.cnn_backward, df=arr(N, 8), cache=rt.cnn_forward(_images(N), _cnn())[1]
+        ),
+        bad={"df": GRAD, "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "attribute_loss": E(
+        lambda N=2: call(rt.attribute_loss, images=_images(N), scenes=_scenes(N), params=_cnn()),
+        bad={
+            "images": "array nan rank width batch",
+            "params": "params",
+            "scenes": [
+                (ids(2, 3), ValueError),
+                (ids(2, 4, high=99), ValueError),
+                (arr(2, 4), TypeError),
+            ],
+        },
+        empty={"N": "raises"},
+    ),
+    "attribute_accuracy": E(
+        lambda N=2: call(
+            rt.attribute_accuracy, images=_images(N), scenes=_scenes(N), params=_cnn()
+        ),
+        bad={
+            "images": "array nan rank width batch",
+            "params": "params",
+            "scenes": [
+                (ids(2, 3), ValueError),
+                (ids(2, 4, high=99), ValueError),
+                (arr(2, 4), TypeError),
+            ],
+        },
+        empty={"N": "raises"},
+    ),
+    "fit_cnn": E(
+        lambda N=4: call(
+            rt.fit_cnn,
+            params=_cnn(),
+            images=_images(N),
+            scenes=_scenes(N),
+            epochs=1,
+            rng=gen(),
+            batch_size=2,
+        ),
+        bad={
+            "params": "params",
+            "images": "array nan rank width batch",
+            "scenes": [(ids(4, 3), ValueError), (arr(4, 4), TypeError)],
+            "epochs": [(-1, ValueError), (True, TypeError), (2.5, TypeError)],
+            "rng": "rng",
+            "batch_size": "count",
+            "lr": "positive",
+        },
+        empty={"N": "raises"},
+        mutates=("params",),
+    ),
+    "init_captioner": E(
+        lambda: call(rt.init_captioner, cell="gru", V=CV, F=F, D=CD, H=H, rng=gen()),
+        bad={
+            **CELL,
+            "V": "count",
+            "F": "count",
+            "D": "count",
+            "H": "count",
+            "rng": "rng",
+            "every_step": "flag",
+            "dtype": "dtype",
+        },
+    ),
+    "caption_start": E(
+        lambda N=2: call(rt.caption_start, cell="gru", features=arr(N, F), params=_captioner()),
+        bad={**CELL, "features": "array nan rank width", "params": "params"},
+        empty={"N": "ok"},
+    ),
+    "caption_forward": E(
+        lambda N=2, T=3: call(
+            rt.caption_forward,
+            cell="gru",
+            features=arr(N, F),
+            inputs=_captions(N, T)[0],
+            params=_captioner(),
+        ),
+        bad={
+            **CELL,
+            "features": "array nan rank width batch",
+            "inputs": "tokens",
+            "params": "params",
+        },
+        empty={"N": "ok", "T": "raises"},
+    ),
+    "caption_backward": E(
+        lambda N=2: call(
+            rt.caption_backward,
+            dlogits=arr(N, 3, CV),
+            cache=rt.caption_forward("gru", arr(N, F), _captions(N, 3)[0], _captioner())[1],
+        ),
+        bad={"dlogits": GRAD, "cache": "cache"},
+        empty={"N": "ok"},
+    ),
+    "caption_loss": E(
+        lambda N=2, T=3: call(
+            rt.caption_loss,
+            cell="gru",
+            features=arr(N, F),
+            inputs=_captions(N, T)[0],
+            targets=_captions(N, T)[1],
+            params=_captioner(),
+        ),
+        bad={
+            **CELL,
+            "features": "array nan rank width batch",
+            "inputs": "tokens",
+            "targets": "tokens",
+            "params": "params",
+        },
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "caption_step": E(
+        lambda N=2: call(
+            rt.caption_step,
+            cell="gru",
+            params=_captioner(),
+            features=arr(N, F),
+            tokens=ids(N, high=CV),
+            state=rt.caption_start("gru", arr(N, F), _captioner()),
+        ),
+        bad={
+            **CELL,
+            "params": "params",
+            "features": "array nan rank width batch",
+            "tokens": "tokens",
+            "state": [("abc", TypeError), ((arr(3, H),), ValueError)],
+        },
+        empty={"N": "ok"},
+    ),
+    "decode_captions": E(
+        lambda N=2: call(
+            rt.decode_captions,
+            cell="gru",
+            features=arr(N, F),
+            params=_captioner(),
+            max_len=4,
+            temperature=1.0,
+            rng=gen(),
+        ),
+        bad={
+            **CELL,
+            "features": "array nan rank width",
+            "params": "params",
+            "max_len": "count",
+            "temperature": "positive",
+            "rng": [(42, TypeError)],
+        },
+        empty={"N": "ok"},
+    ),
+    "caption_beam_search": E(
+        lambda N=2: call(
+            rt.caption_beam_search,
+            cell="gru",
+            features=arr(N, F),
+            params=_captioner(),
+            beam_width=2,
+            max_len=4,
+        ),
+        bad={
+            **CELL,
+            "features": "array nan rank width",
+            "params": "params",
+            "beam_width": "count",
+            "max_len": "count",
+            "alpha": "real",
+        },
+        empty={"N": "ok"},
+    ),
+    "Captioner": E(
+        lambda: call(rt.Captioner, cell="gru", V=CV, F=F, D=CD, H=H, rng=gen()),
+        bad={
+            **CELL,
+            "V": "count",
+            "F": "count",
+            "D": "count",
+            "H": "count",
+            "rng": "rng",
+            "every_step": "flag",
+        },
+    ),
+    "Captioner.loss_and_grads": E(
+        lambda N=2, T=3: call(
+            _captioner_model().loss_and_grads,
+            features=arr(N, F),
+            inputs=_captions(N, T)[0],
+            targets=_captions(N, T)[1],
+        ),
+        bad={
+            "features": "array nan rank width batch",
+            "inputs": "tokens",
+            "targets": "tokens",
+            "params": KINDS["params"](_captioner()),
+        },
+        empty={"N": "raises", "T": "raises"},
+    ),
+    "Captioner.fit": E(
+        lambda N=4: call(
+            _captioner_model().fit,
+            features=arr(N, F),
+            inputs=_captions(N, 3)[0],
+            targets=_captions(N, 3)[1],
+            steps=2,
+            rng=gen(),
+            batch_size=2,
+        ),
+        bad={
+            "features": "array nan rank width batch",
+            "inputs": "tokens",
+            "targets": "tokens",
+            "steps": [(-1, ValueError), (2.5, TypeError)],
+            "rng": "rng",
+            "batch_size": "count",
+            "lr": "positive",
+            "clip": "positive",
+        },
+        empty={"N": "raises"},
+    ),
+    "Captioner.decode": E(
+        lambda N=2: call(_captioner_model().decode, features=arr(N, F), max_len=4),
+        bad={
+            "features": "array nan rank width",
+            "max_len": "count",
+            "temperature": "positive",
+            "rng": [(42, TypeError)],
+        },
+        empty={"N": "ok"},
+    ),
+    "Captioner.beam": E(
+        lambda N=2: call(_captioner_model().beam, features=arr(N, F), beam_width=2, max_len=4),
+        bad={
+            "features": "array nan rank width",
+            "beam_width": "count",
+            "max_len": "count",
+            "alpha": "real",
+        },
+        empty={"N": "ok"},
+    ),
+}
+
+
 # --------------------------------------------------------------------------- running a case
 
 
@@ -1429,10 +2283,12 @@ def public_methods() -> list[str]:
 
 
 def public_functions() -> list[str]:
-    """Every public name that is called: functions and classes, not caches or histories."""
+    """Every public name that is called: functions and classes, not caches or constants."""
     names = []
     for name in rt.__all__:
         obj = getattr(rt, name)
+        if not callable(obj):
+            continue  # a constant (ATTRIBUTE_SIZES, CAPTION_END ...): nothing to call
         if isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
             continue  # a NamedTuple: a cache or a history, built by the functions
         names.append(name)

@@ -294,11 +294,11 @@ def test_leaves_inputs_unchanged_and_checks_arguments():
     assert np.array_equal(h, before)
     with pytest.raises(TypeError, match="state must be a tuple"):
         beam_search(step, h, start=1, end=0, beam_width=2, max_len=3)
-    with pytest.raises(ValueError, match="beam_width must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="beam_width must be a positive integer, got 0"):
         beam_search(step, (h,), start=1, end=0, beam_width=0, max_len=3)
-    with pytest.raises(ValueError, match="max_len must be an integer >= 1"):
+    with pytest.raises(ValueError, match="max_len must be a positive integer"):
         beam_search(step, (h,), start=1, end=0, beam_width=1, max_len=0)
-    with pytest.raises(ValueError, match="alpha must be a number >= 0"):
+    with pytest.raises(ValueError, match=r"alpha must be a finite real number in \[0, inf\)"):
         beam_search(step, (h,), start=1, end=0, beam_width=1, max_len=2, alpha=-1.0)
     with pytest.raises(ValueError, match=r"state\[0\] has shape \(2, 3\) but start holds N=3"):
         beam_search(step, (h,), start=np.array([1, 1, 1]), end=0, beam_width=1, max_len=2)

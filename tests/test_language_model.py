@@ -97,7 +97,7 @@ def test_training_lowers_the_loss_of_a_repeating_text():
     [
         (lambda: rt.sequential_partition(np.arange(5), N=3, T=2), "too few"),
         (lambda: rt.sequential_partition(np.arange(50), N=0, T=2), "N must be"),
-        (lambda: rt.sequential_partition(np.arange(50.0), N=2, T=2), "tokens must be"),
+        (lambda: rt.sequential_partition(np.arange(50.0), N=2, T=2), "tokens must hold integers"),
         (lambda: rt.random_partition(np.arange(50), N=2, T=2, rng=3), "rng must be"),
         (lambda: rt.bigram_log_probs([0, 1], 2, lam=1.5), "lam must be"),
         (lambda: rt.unigram_log_probs([0, 5], 3), r"tokens must hold ids in \[0, 3\) for V=3"),

@@ -29,6 +29,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_int,
+    check_real,
+    check_tokens,
+)
+
 __all__ = ["BeamSearchResult", "beam_search", "log_softmax"]
 
 
@@ -69,20 +77,36 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     >>> np.allclose(np.exp(log_softmax(np.array([[1000.0, 1000.0]]))), 0.5)
     True
     """
-    z = np.asarray(z)
+    z = as_float_array("z", z)
+    if z.ndim < 1:
+        raise ValueError(f"z must have a last axis of scores, got a scalar {float(z)!r}")
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _check_int(name: str, value, low: int) -> int:
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+def _check_search(step, state, start, end, beam_width, max_len, alpha):
+    """beam_search's arguments checked: (state, start tokens, B, max_len, alpha)."""
+    if not callable(step):
+        raise ArgumentTypeError(f"step must be callable, got {type(step).__name__}")
+    state = _check_state(state)
+    start = _start_tokens(start, state)
+    N = start.shape[0]
+    for i, s in enumerate(state):
+        if s.shape[0] != N:
+            raise ValueError(
+                f"state[{i}] has shape {s.shape} but start holds N={N} symbols; every "
+                "array of the state must have first axis N"
+            )
+    check_int("end", end, low=0)
+    B = check_int("beam_width", beam_width)
+    max_len = check_int("max_len", max_len)
+    alpha = check_real("alpha", alpha, low=0)
+    return state, start, B, max_len, alpha
 
 
 def _check_state(state) -> tuple[np.ndarray, ...]:
     if not isinstance(state, tuple):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"state must be a tuple of arrays whose first axis is the batch, "
             f"got {type(state).__name__}"
         )
@@ -96,15 +120,13 @@ def _check_state(state) -> tuple[np.ndarray, ...]:
 def _start_tokens(start, state: tuple[np.ndarray, ...]) -> np.ndarray:
     """``start`` as an (N,) int array; N from the state when ``start`` is one symbol."""
     if isinstance(start, numbers.Integral) and not isinstance(start, bool):
+        check_int("start", start, low=0)
         if not state:
             raise ValueError("start must be an (N,) array of symbols when the state is empty")
         return np.full(state[0].shape[0], int(start))
-    start = np.asarray(start)
-    if start.ndim != 1 or start.shape[0] < 1 or start.dtype.kind not in "iu":
-        raise ValueError(
-            f"start must be a symbol or an (N,) int array of symbols, got {start.dtype} "
-            f"array of shape {start.shape}"
-        )
+    start = check_tokens("start", start, ndim=1)
+    if start.shape[0] < 1 or start.min() < 0:
+        raise ValueError(f"start must hold N >= 1 symbols >= 0, got {start.tolist()}")
     return start
 
 
@@ -196,23 +218,10 @@ def beam_search(
     >>> np.allclose(np.exp(result.scores[0]), [0.4, 0.6 * 0.4])
     True
     """
-    if not callable(step):
-        raise TypeError(f"step must be callable, got {type(step).__name__}")
-    state = _check_state(state)
-    start = _start_tokens(start, state)
+    state, start, B, max_len, alpha = _check_search(
+        step, state, start, end, beam_width, max_len, alpha
+    )
     N = start.shape[0]
-    for i, s in enumerate(state):
-        if s.shape[0] != N:
-            raise ValueError(
-                f"state[{i}] has shape {s.shape} but start holds N={N} symbols; every "
-                "array of the state must have first axis N"
-            )
-    if not (isinstance(end, numbers.Integral) and not isinstance(end, bool) and end >= 0):
-        raise ValueError(f"end must be a non-negative integer symbol, got {end!r}")
-    B = _check_int("beam_width", beam_width, 1)
-    max_len = _check_int("max_len", max_len, 1)
-    if not (isinstance(alpha, numbers.Real) and alpha >= 0):
-        raise ValueError(f"alpha must be a number >= 0, got {alpha!r}")
 
     rows = np.arange(N)[:, None] * B  # first row of each input's hypotheses
     tokens = np.repeat(start, B)  # (N*B,) last symbol of each live hypothesis

@@ -186,12 +186,10 @@ def init_embedding(
     ((5, 3), [0.0, 0.0, 0.0])
     """
     _check_sizes(rng, dtype, V=V, D=D)
+    if padding_idx is not None:
+        check_int("padding_idx", padding_idx, low=0, high=V - 1)
     W_embed = rng.standard_normal((V, D)).astype(dtype)
     if padding_idx is not None:
-        if not (isinstance(padding_idx, int | np.integer) and 0 <= padding_idx < V):
-            raise ValueError(
-                f"padding_idx must be an id in [0, V={V}) or None, got {padding_idx!r}"
-            )
         W_embed[padding_idx] = 0
     return {"W_embed": W_embed}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_lengths
+from .validation import as_float_array, check_int, check_lengths
 
 __all__ = ["batch_major", "length_mask", "past_end", "time_major", "zero_past_end"]
 
@@ -42,6 +42,15 @@ def batch_major(xs: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(xs, 0, 1))
 
 
+def _checked_lengths(lengths, T) -> np.ndarray:
+    """``lengths`` as N integers in [1, T], for a padded length ``T`` >= 1."""
+    T = check_int("T", T)
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1:
+        raise ValueError(f"lengths must be 1-D (N,), got shape {lengths.shape}")
+    return check_lengths(lengths, lengths.shape[0], T)
+
+
 def length_mask(lengths, T: int) -> np.ndarray:
     r"""The ``(N, T)`` boolean mask of a padded batch: ``mask[n, t]`` is ``t < lengths[n]``.
 
@@ -62,12 +71,7 @@ def length_mask(lengths, T: int) -> np.ndarray:
     array([[1, 1, 1, 0],
            [1, 0, 0, 0]])
     """
-    if not (isinstance(T, int | np.integer) and not isinstance(T, bool) and T >= 1):
-        raise ValueError(f"T must be a positive integer, got {T!r}")
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1:
-        raise ValueError(f"lengths must be 1-D (N,), got shape {lengths.shape}")
-    lengths = check_lengths(lengths, lengths.shape[0], int(T))
+    lengths = _checked_lengths(lengths, T)
     return np.arange(T) < lengths[:, None]
 
 
@@ -87,6 +91,7 @@ def past_end(lengths: np.ndarray | None, T: int) -> np.ndarray | None:
     """
     if lengths is None:
         return None
+    lengths = _checked_lengths(lengths, T)
     return (np.arange(T)[:, None] >= lengths)[:, :, None]
 
 
@@ -103,5 +108,9 @@ def zero_past_end(hs: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
     """
     if lengths is None:
         return hs
+    hs = as_float_array("hs", hs)
+    if hs.ndim < 2:
+        raise ValueError(f"hs must be (N, T, ...) with at least 2 axes, got shape {hs.shape}")
+    lengths = check_lengths(lengths, hs.shape[0], hs.shape[1])
     valid = np.arange(hs.shape[1]) < lengths[:, None]
     return np.where(valid.reshape(valid.shape + (1,) * (hs.ndim - 2)), hs, 0)

@@ -335,7 +335,7 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after",
     N, T, D = x.shape
     H = sizes.value("H")
     lengths = check_lengths(lengths, N, T)
-    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(x, h0, *params.values())
     # halve the r and z columns (exact): sigma(a) = tanh(a/2)/2 + 1/2
     scale = np.ones(3 * H, dtype=dtype)

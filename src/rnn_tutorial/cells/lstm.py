@@ -292,7 +292,7 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *,
     N, T, D = x.shape
     H = sizes.value("H")
     lengths = check_lengths(lengths, N, T)
-    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(x, h0, c0, *params.values())
     scale, shift = _gate_scale_shift(H, dtype)
     W_x, W_h, b = (params[key].astype(dtype, copy=False) * scale for key in LSTM_KEYS)

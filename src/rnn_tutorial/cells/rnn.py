@@ -225,7 +225,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, params: dict, *, activation="tanh
     params, sizes, x, (h0,) = check_sequence(params, RNN_SPEC, x, h0=h0)
     N, T, D = x.shape
     lengths = check_lengths(lengths, N, T)
-    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min()
+    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(x, h0, *params.values())
     W_xh, W_hh, b_h = (params[key].astype(dtype, copy=False) for key in RNN_SPEC)
     xs = time_major(x, dtype)

@@ -15,7 +15,30 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..validation import ArgumentTypeError, check_int, check_rng, check_tokens
+
 __all__ = ["bucket_by_length", "pad_sequences", "padding_share"]
+
+
+def _batch_dtype(dtype) -> np.dtype:
+    """A real numeric dtype for a padded batch (token ids or features)."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked is None or checked.kind not in "fiu":
+        raise ArgumentTypeError(f"dtype must be a real numeric dtype, got {dtype!r}")
+    return checked
+
+
+def _check_lengths(lengths) -> np.ndarray:
+    """Sequence lengths: a 1-D array of integers >= 1."""
+    lengths = np.asarray(lengths)
+    if lengths.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"lengths must be integers, got dtype {lengths.dtype}")
+    if lengths.ndim != 1 or (lengths.size and lengths.min() < 1):
+        raise ValueError(f"lengths must be a 1-D array of integers >= 1, got {lengths.tolist()!r}")
+    return lengths
 
 
 def pad_sequences(seqs: Sequence, pad=0, *, dtype=None) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +69,7 @@ def pad_sequences(seqs: Sequence, pad=0, *, dtype=None) -> tuple[np.ndarray, np.
     (2, 2, 3)
     """
     if isinstance(seqs, np.ndarray | str) or not isinstance(seqs, Sequence):
-        raise ValueError(
+        raise ArgumentTypeError(
             f"seqs must be a list of sequences, got {type(seqs).__name__}; "
             "for an array that is already a batch, no padding is needed"
         )
@@ -54,6 +77,8 @@ def pad_sequences(seqs: Sequence, pad=0, *, dtype=None) -> tuple[np.ndarray, np.
         raise ValueError("seqs is empty: there is nothing to pad")
     arrays = [np.asarray(s) for s in seqs]
     for n, a in enumerate(arrays):
+        if a.dtype.kind not in "fiub":
+            raise ArgumentTypeError(f"seqs[{n}] must hold numbers, got dtype {a.dtype}")
         if a.ndim not in (1, 2) or a.shape[0] == 0:
             raise ValueError(
                 f"seqs[{n}] has shape {a.shape}; every sequence must be (T_n,) or (T_n, D) "
@@ -65,9 +90,9 @@ def pad_sequences(seqs: Sequence, pad=0, *, dtype=None) -> tuple[np.ndarray, np.
                 "the sequences must agree on every axis but the first"
             )
     if not isinstance(pad, numbers.Number) or isinstance(pad, bool):
-        raise ValueError(f"pad must be a number, got {pad!r}")
+        raise ArgumentTypeError(f"pad must be a number, got {pad!r}")
     lengths = np.array([a.shape[0] for a in arrays], dtype=np.intp)
-    dtype = np.result_type(*arrays) if dtype is None else np.dtype(dtype)
+    dtype = np.result_type(*arrays) if dtype is None else _batch_dtype(dtype)
     batch = np.full((len(arrays), lengths.max(), *arrays[0].shape[1:]), pad, dtype=dtype)
     for n, a in enumerate(arrays):
         batch[n, : a.shape[0]] = a
@@ -100,18 +125,9 @@ def bucket_by_length(
     >>> [b.tolist() for b in bucket_by_length([5, 1, 4, 2], 2)]
     [[1, 3], [2, 0]]
     """
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1 or lengths.dtype.kind not in "iu":
-        raise ValueError(
-            f"lengths must be a 1-D array of integers, got shape {lengths.shape} "
-            f"and dtype {lengths.dtype}"
-        )
-    if not (isinstance(batch_size, numbers.Integral) and not isinstance(batch_size, bool)):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator or None, got {rng!r}")
+    lengths, batch_size = _check_lengths(lengths), check_int("batch_size", batch_size)
+    if rng is not None:
+        check_rng("rng", rng)
     order = np.arange(lengths.size) if rng is None else rng.permutation(lengths.size)
     order = order[np.argsort(lengths[order], kind="stable")]
     batches = [order[i : i + batch_size] for i in range(0, order.size, batch_size)]
@@ -133,6 +149,10 @@ def padding_share(lengths, batches: Sequence[np.ndarray]) -> float:
     >>> round(padding_share([4, 1, 3, 2], [np.array([0, 1]), np.array([2, 3])]), 4)
     0.2857
     """
-    lengths = np.asarray(lengths)
+    lengths = _check_lengths(lengths)
+    if isinstance(batches, str) or not isinstance(batches, Sequence):
+        raise ArgumentTypeError(f"batches must be a list of index arrays, got {batches!r}")
+    for i, b in enumerate(batches):
+        check_tokens(f"batches[{i}]", b, lengths.size, ndim=1)
     computed = sum(int(lengths[b].max()) * len(b) for b in batches)
     return 1.0 - float(lengths.sum()) / computed

@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..validation import ArgumentTypeError, check_int, check_real, check_rng, check_tokens
+
 __all__ = [
     "COLOURS",
     "HELD_OUT_OBJECTS",
@@ -96,6 +98,8 @@ def page_language(directory=None) -> str:
     >>> page_language("docs/zh_CN"), page_language("docs/en"), page_language("/tmp")
     ('zh', 'en', 'en')
     """
+    if directory is not None and not isinstance(directory, str | Path):
+        raise ArgumentTypeError(f"directory must be a path or None, got {directory!r}")
     folder = Path.cwd() if directory is None else Path(directory)
     return "zh" if folder.name == "zh_CN" else "en"
 
@@ -105,12 +109,40 @@ def _object(colour: int, shape: int, language: str) -> tuple[str, ...]:
     return (colour_word, shape_word) if language == "en" else (colour_word, "的", shape_word)
 
 
-def _check_scene(scene) -> tuple[int, int, int, int]:
-    scene = tuple(int(v) for v in np.asarray(scene).ravel())
+def _check_words(name: str, words) -> list[str]:
+    """A caption as a list of words (strings), not one string."""
+    if isinstance(words, str) or not isinstance(words, list | tuple | np.ndarray):
+        raise ArgumentTypeError(f"{name} must be a list of words, got {type(words).__name__}")
+    if not all(isinstance(w, str) for w in words):
+        raise ArgumentTypeError(f"{name} must hold strings, got {list(words)[:5]!r}")
+    return [str(w) for w in words]
+
+
+def _check_vocabulary(vocabulary) -> tuple[str, ...]:
+    """A vocabulary from :func:`caption_vocabulary`: a sequence of distinct words."""
+    if isinstance(vocabulary, str) or not isinstance(vocabulary, list | tuple):
+        raise ArgumentTypeError(
+            f"vocabulary must be a tuple of words (see caption_vocabulary), got "
+            f"{type(vocabulary).__name__}"
+        )
+    return tuple(_check_words("vocabulary", vocabulary))
+
+
+def _check_captions(captions) -> list[list[str]]:
+    """At least one caption, each a list of words."""
+    if isinstance(captions, str) or not isinstance(captions, list | tuple):
+        raise ArgumentTypeError(f"captions must be a list of word lists, got {captions!r}")
+    if not captions:
+        raise ValueError("captions is empty: there is nothing to encode")
+    return [_check_words(f"captions[{n}]", c) for n, c in enumerate(captions)]
+
+
+def _check_scene(scene, name: str = "scene") -> tuple[int, int, int, int]:
+    scene = tuple(int(v) for v in check_tokens(name, scene).ravel())
     limits = (len(COLOURS), len(SHAPES)) * 2
     if len(scene) != 4 or not all(0 <= v < n for v, n in zip(scene, limits, strict=True)):
         raise ValueError(
-            "scene must be (left colour, left shape, right colour, right shape) with colours "
+            f"{name} must be (left colour, left shape, right colour, right shape) with colours "
             f"in [0, {len(COLOURS)}) and shapes in [0, {len(SHAPES)}), got {scene}"
         )
     return scene
@@ -136,8 +168,7 @@ def describe(scene, phrasing: int, language: str) -> list[str]:
     """
     scene = _check_scene(scene)
     language = _check_language(language)
-    if not (isinstance(phrasing, int | np.integer) and 0 <= phrasing < PHRASINGS):
-        raise ValueError(f"phrasing must be an integer in [0, {PHRASINGS}), got {phrasing!r}")
+    check_int("phrasing", phrasing, low=0, high=PHRASINGS - 1)
     slots = {"A": _object(*scene[:2], language), "B": _object(*scene[2:], language)}
     words: list[str] = []
     for item in _TEMPLATES[language][phrasing]:
@@ -153,6 +184,7 @@ def caption_text(words, language: str) -> str:
     >>> caption_text(["a", "red", "circle"], "en"), caption_text(["红色", "的", "圆形"], "zh")
     ('a red circle', '红色的圆形')
     """
+    words = _check_words("words", words)
     return ("" if _check_language(language) == "zh" else " ").join(words)
 
 
@@ -192,7 +224,7 @@ def parse_caption(words, language: str) -> tuple[int, int, int, int] | None:
     True
     """
     language = _check_language(language)
-    words = [str(w) for w in words]
+    words = _check_words("words", words)
     for template in _TEMPLATES[language]:
         found, position = {}, 0
         for item in template:
@@ -221,6 +253,16 @@ def _masks() -> np.ndarray:
     return np.stack([circle, square, triangle])
 
 
+def _check_scenes(scenes) -> np.ndarray:
+    """Scenes as an (N, 4) int array, each a valid scene."""
+    scenes = check_tokens("scenes", scenes, ndim=2)
+    if scenes.shape[1] != 4:
+        raise ValueError(f"scenes must be (N, 4), got shape {scenes.shape}")
+    for n, scene in enumerate(scenes):
+        _check_scene(scene, f"scenes[{n}]")
+    return scenes
+
+
 def draw_scenes(scenes, *, rng: np.random.Generator, noise: float = 0.05) -> np.ndarray:
     """Paint scenes as 16 x 16 RGB images, each object in its half at a random height.
 
@@ -245,13 +287,8 @@ def draw_scenes(scenes, *, rng: np.random.Generator, noise: float = 0.05) -> np.
     >>> images.shape, images[0, :, :8].max(axis=(0, 1)).tolist()  # the left half holds red
     ((1, 16, 16, 3), [0.9, 0.15, 0.1])
     """
-    scenes = np.asarray(scenes)
-    if scenes.ndim != 2 or scenes.shape[1] != 4:
-        raise ValueError(f"scenes must be (N, 4), got shape {scenes.shape}")
-    for scene in scenes:
-        _check_scene(scene)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    scenes = _check_scenes(scenes)
+    rng, noise = check_rng("rng", rng), check_real("noise", noise, low=0)
     masks = _masks()
     N = len(scenes)
     images = np.zeros((N, _SIZE, _SIZE, 3))
@@ -324,10 +361,9 @@ def scene_splits(
     ((50, 16, 16, 3), ['object', 'pair'])
     """
     for name, value in (("n_train", n_train), ("n_validation", n_validation), ("n_test", n_test)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    if not 0 < held_out_pairs < 1:
-        raise ValueError(f"held_out_pairs must be in (0, 1), got {held_out_pairs!r}")
+        check_int(name, value)
+    check_int("seed", seed, low=0)
+    check_real("held_out_pairs", held_out_pairs, low=0, high=1, open_low=True, open_high=True)
     rng = np.random.default_rng(seed)
     scenes = _all_scenes()
     held = np.array([(c, s) in HELD_OUT_OBJECTS for c, s in scenes[:, :2]]) | np.array(
@@ -381,8 +417,9 @@ def caption_words(tokens, vocabulary) -> list[str]:
     >>> caption_words([3, 11, 15, 2, 0, 0], caption_vocabulary("en"))
     ['a', 'red', 'circle']
     """
+    vocabulary = _check_vocabulary(vocabulary)
     words = []
-    for token in np.asarray(tokens).ravel():
+    for token in check_tokens("tokens", tokens, len(vocabulary), ndim=1):
         if token == 2:
             break
         if token >= len(_SPECIALS):
@@ -414,6 +451,7 @@ def encode_captions(captions, vocabulary) -> tuple[np.ndarray, np.ndarray]:
     >>> inputs.tolist(), targets.tolist()
     ([[1, 3, 11, 15], [1, 3, 0, 0]], [[3, 11, 15, 2], [3, 2, 0, 0]])
     """
+    captions, vocabulary = _check_captions(captions), _check_vocabulary(vocabulary)
     index = {w: i for i, w in enumerate(vocabulary)}
     unknown = sorted({w for c in captions for w in c if w not in index})
     if unknown:

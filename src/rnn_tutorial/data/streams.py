@@ -19,11 +19,9 @@ alone, a bigram model from the token before it.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ..validation import check_tokens
+from ..validation import as_float_array, check_int, check_real, check_rng, check_tokens
 
 __all__ = [
     "bigram_log_probs",
@@ -35,18 +33,11 @@ __all__ = [
 
 
 def _positive_int(name: str, value) -> int:
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return check_int(name, value)
 
 
 def _corpus(tokens) -> np.ndarray:
-    tokens = np.asarray(tokens)
-    if tokens.ndim != 1 or tokens.dtype.kind not in "iu" or tokens.dtype == bool:
-        raise ValueError(
-            f"tokens must be a 1-D array of integer token ids, got shape {tokens.shape} "
-            f"and dtype {tokens.dtype}"
-        )
+    tokens = check_tokens("tokens", tokens, ndim=1)
     if tokens.size and tokens.min() < 0:
         raise ValueError(f"tokens must be non-negative ids, got {tokens.min()}")
     return tokens
@@ -94,8 +85,7 @@ def sequential_partition(tokens, N: int, T: int, *, offset: int = 0):
     """
     tokens = _corpus(tokens)
     N, T = _positive_int("N", N), _positive_int("T", T)
-    if not (isinstance(offset, numbers.Integral) and not isinstance(offset, bool) and offset >= 0):
-        raise ValueError(f"offset must be a non-negative integer, got {offset!r}")
+    offset = check_int("offset", offset, low=0)
     S = (tokens.size - offset - 1) // N
     K = S // T
     if K < 1:
@@ -140,8 +130,7 @@ def random_partition(tokens, N: int, T: int, *, rng: np.random.Generator):
     """
     tokens = _corpus(tokens)
     N, T = _positive_int("N", N), _positive_int("T", T)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+    rng = check_rng("rng", rng)
     offset = int(rng.integers(T))
     pieces = (tokens.size - offset - 1) // T
     K = pieces // N
@@ -226,8 +215,7 @@ def bigram_log_probs(tokens, V: int, *, lam: float = 0.9) -> np.ndarray:
     """
     V = _positive_int("V", V)
     tokens = check_tokens("tokens", _corpus(tokens), V)
-    if not (isinstance(lam, numbers.Real) and not isinstance(lam, bool) and 0 <= lam <= 1):
-        raise ValueError(f"lam must be a number in [0, 1], got {lam!r}")
+    lam = check_real("lam", lam, low=0, high=1)
     unigram = np.exp(unigram_log_probs(tokens, V))
     pairs = np.bincount(tokens[:-1] * V + tokens[1:], minlength=V * V).reshape(V, V)
     starts = pairs.sum(axis=1, keepdims=True)
@@ -258,7 +246,9 @@ def ngram_perplexity(log_probs, X, Y) -> float:
     >>> ngram_perplexity(np.log(np.full(4, 0.25)), np.array([[0, 1]]), np.array([[1, 2]]))
     4.0
     """
-    log_probs = np.asarray(log_probs, dtype=np.float64)
+    log_probs = as_float_array("log_probs", log_probs, finite=False)
+    if np.isnan(log_probs).any() or (log_probs > 0).any():
+        raise ValueError("log_probs must be log-probabilities (<= 0, no NaN)")
     if log_probs.ndim not in (1, 2) or (
         log_probs.ndim == 2 and log_probs.shape[0] != log_probs.shape[1]
     ):

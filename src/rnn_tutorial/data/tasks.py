@@ -201,7 +201,7 @@ def xor_recall(
     """
     n = _check_int("n", n, 1)
     T = _check_int("T", T, 1)
-    rng = _check_rng(rng)
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
     x = rng.uniform(-1.0, 1.0, size=(n, T, 2))
     y = ((x[:, 0, 0] < 0) != (x[:, 0, 1] < 0)).astype(np.int64)
     return x.astype(dtype), y

@@ -28,7 +28,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_dtype,
+    check_int,
+    check_mapping,
+    check_rng,
+    check_steps,
+)
 
 __all__ = ["AttentionCache", "attention_backward", "attention_forward", "init_attention"]
 
@@ -63,8 +72,7 @@ def init_attention(H: int, *, rng: np.random.Generator, dtype=np.float64) -> dic
     >>> {k: v.shape for k, v in p.items()}
     {'W_q': (4, 4), 'W_k': (4, 4), 'v': (4,)}
     """
-    if not (isinstance(H, int | np.integer) and not isinstance(H, bool) and H >= 1):
-        raise ValueError(f"H must be an integer >= 1, got {H!r}")
+    H, rng, dtype = check_int("H", H), check_rng("rng", rng), check_dtype("dtype", dtype)
     bound = 1 / np.sqrt(H)
     return {
         "W_q": rng.uniform(-bound, bound, size=(H, H)).astype(dtype),
@@ -74,8 +82,7 @@ def init_attention(H: int, *, rng: np.random.Generator, dtype=np.float64) -> dic
 
 
 def _score_kind(params) -> str:
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict, got {type(params).__name__}")
+    check_mapping("params", params)
     if not params:
         return "dot"
     if sorted(params) != sorted(_ADDITIVE):
@@ -103,7 +110,7 @@ def _check(s, hs, params, mask):
             f"and hs {hs.shape}"
         )
     if kind == "additive":
-        W_q, W_k, v = (np.asarray(params[k]) for k in _ADDITIVE)
+        W_q, W_k, v = (as_float_array(f'params["{k}"]', params[k]) for k in _ADDITIVE)
         if W_q.shape != (s.shape[1], v.shape[0]) or W_k.shape != (hs.shape[2], v.shape[0]):
             raise ValueError(
                 f'params["W_q"] {W_q.shape}, params["W_k"] {W_k.shape} and params["v"] '
@@ -112,14 +119,20 @@ def _check(s, hs, params, mask):
             )
     if mask is None:
         mask = np.ones(hs.shape[:2], dtype=bool)
+    check_steps("hs", hs)
     mask = np.asarray(mask)
-    if mask.shape != hs.shape[:2] or mask.dtype != bool:
+    if mask.dtype != bool:
+        raise ArgumentTypeError(
+            f"mask must be a boolean array of shape (N, T) = {hs.shape[:2]}, got "
+            f"{mask.dtype} array of shape {mask.shape}"
+        )
+    if mask.shape != hs.shape[:2]:
         raise ValueError(
             f"mask must be a boolean array of shape (N, T) = {hs.shape[:2]}, got "
             f"{mask.dtype} array of shape {mask.shape}"
         )
     if not mask.any(axis=1).all():
-        raise ValueError("mask must leave at least one valid position in every row")
+        raise ValueError("mask must leave at least one valid position in every row (N, T)")
     return s, hs, kind, mask
 
 
@@ -230,10 +243,7 @@ def attention_backward(dc, cache: AttentionCache):
     >>> ds.shape, dhs.shape, sorted(grads)
     ((2, 3), (2, 4, 3), ['W_k', 'W_q', 'v'])
     """
-    if not isinstance(cache, AttentionCache):
-        raise ValueError(
-            f"cache must be the AttentionCache of attention_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, AttentionCache, "attention_forward")
     dc = as_float_array("dc", dc)
     if dc.shape != cache.s.shape[:1] + cache.hs.shape[2:]:
         raise ValueError(

@@ -20,7 +20,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array
+from ..validation import (
+    ArgumentTypeError,
+    as_float_array,
+    check_cache,
+    check_dtype,
+    check_int,
+    check_rng,
+)
 
 __all__ = [
     "Conv2dCache",
@@ -40,6 +47,32 @@ def _images(name: str, x) -> np.ndarray:
     if x.ndim != 4:
         raise ValueError(f"{name} must be 4-D (N, height, width, channels), got shape {x.shape}")
     return x
+
+
+def _odd(name: str, k) -> int:
+    """A kernel size: an odd integer >= 1, so the window has a centre."""
+    if check_int(name, k) % 2 == 0:
+        raise ValueError(f"{name} must be an odd integer >= 1, got {k!r}")
+    return int(k)
+
+
+def _check_col2im(dcols, shape, k) -> tuple[np.ndarray, tuple, int]:
+    """col2im's arguments: a shape (N, height, width, channels) and one row per pixel."""
+    k = _odd("k", k)
+    if not isinstance(shape, tuple | list) or not all(
+        isinstance(n, int | np.integer) for n in shape
+    ):
+        raise ArgumentTypeError(f"shape must be a tuple of 4 integers, got {shape!r}")
+    if len(shape) != 4 or min(shape) < 0:
+        raise ValueError(f"shape must be (N, height, width, channels) >= 0, got {shape!r}")
+    n, rows, cols, channels = shape
+    dcols = as_float_array("dcols", dcols)
+    expected = (n * rows * cols, k * k * channels)
+    if dcols.shape != expected:
+        raise ValueError(
+            f"dcols has shape {dcols.shape} but shape={tuple(shape)} and k={k} need {expected}"
+        )
+    return dcols, tuple(int(n) for n in shape), k
 
 
 def im2col(x: np.ndarray, k: int) -> np.ndarray:
@@ -65,8 +98,7 @@ def im2col(x: np.ndarray, k: int) -> np.ndarray:
     [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     """
     x = _images("x", x)
-    if not (isinstance(k, int | np.integer) and k >= 1 and k % 2 == 1):
-        raise ValueError(f"k must be an odd integer >= 1, got {k!r}")
+    k = _odd("k", k)
     p = k // 2
     padded = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))
@@ -97,6 +129,7 @@ def col2im(dcols: np.ndarray, shape: tuple, k: int) -> np.ndarray:
     >>> col2im(np.ones_like(im2col(x, 3)), x.shape, 3)[0, :, :, 0].tolist()  # patches per pixel
     [[4.0, 6.0, 4.0], [6.0, 9.0, 6.0], [4.0, 6.0, 4.0]]
     """
+    dcols, shape, k = _check_col2im(dcols, shape, k)
     n, rows, cols, channels = shape
     p = k // 2
     dpatches = dcols.reshape(n, rows, cols, k, k, channels)
@@ -124,9 +157,9 @@ def init_conv2d(
     >>> W.shape, b.shape
     ((3, 3, 2, 4), (4,))
     """
-    for name, value in (("k", k), ("channels_in", channels_in), ("channels_out", channels_out)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    k, channels_in = check_int("k", k), check_int("channels_in", channels_in)
+    channels_out = check_int("channels_out", channels_out)
+    rng, dtype = check_rng("rng", rng), check_dtype("dtype", dtype)
     fan_in = k * k * channels_in
     W = rng.standard_normal((k, k, channels_in, channels_out)) * np.sqrt(2 / fan_in)
     return W.astype(dtype), np.zeros(channels_out, dtype=dtype)
@@ -229,10 +262,7 @@ def conv2d_backward(dout: np.ndarray, cache: Conv2dCache):
     >>> [g.shape for g in conv2d_backward(np.ones_like(out), cache)]
     [(2, 5, 5, 2), (3, 3, 2, 4), (4,)]
     """
-    if not isinstance(cache, Conv2dCache):
-        raise ValueError(
-            f"cache must be the Conv2dCache of conv2d_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, Conv2dCache, "conv2d_forward")
     dout = as_float_array("dout", dout)
     expected = (*cache.x_shape[:3], cache.W.shape[3])
     if dout.shape != expected:
@@ -325,10 +355,7 @@ def maxpool2d_backward(dout: np.ndarray, cache: MaxPoolCache) -> np.ndarray:
     >>> maxpool2d_backward(np.ones_like(out), cache)[0, :, :, 0].tolist()
     [[0.0, 0.0], [1.0, 0.0]]
     """
-    if not isinstance(cache, MaxPoolCache):
-        raise ValueError(
-            f"cache must be the MaxPoolCache of maxpool2d_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, MaxPoolCache, "maxpool2d_forward")
     dout = as_float_array("dout", dout)
     if dout.shape != cache.winner.shape:
         raise ValueError(f"dout has shape {dout.shape} but the pooling gave {cache.winner.shape}")

@@ -9,12 +9,11 @@ receives both contributions.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from ..validation import as_float_array, check_tokens
+from ..validation import as_float_array, check_cache, check_int, check_tokens
 
 __all__ = ["EmbeddingCache", "embedding_backward", "embedding_forward"]
 
@@ -35,11 +34,7 @@ class EmbeddingCache(NamedTuple):
 def _check_padding_idx(padding_idx, V: int) -> int | None:
     if padding_idx is None:
         return None
-    if not isinstance(padding_idx, numbers.Integral) or isinstance(padding_idx, bool):
-        raise ValueError(f"padding_idx must be an integer token id or None, got {padding_idx!r}")
-    if not 0 <= padding_idx < V:
-        raise ValueError(f"padding_idx must be an id in [0, V={V}), got {padding_idx}")
-    return int(padding_idx)
+    return check_int("padding_idx", padding_idx, low=0, high=V - 1)
 
 
 def embedding_forward(tokens, W_embed: np.ndarray, *, padding_idx: int | None = None):
@@ -113,10 +108,7 @@ def embedding_backward(dout: np.ndarray, cache: EmbeddingCache) -> np.ndarray:
     >>> embedding_backward(np.ones((3, 2)), cache).tolist()
     [[1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]
     """
-    if not isinstance(cache, EmbeddingCache):
-        raise ValueError(
-            f"cache must be the EmbeddingCache from embedding_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, EmbeddingCache, "embedding_forward")
     dout = as_float_array("dout", dout)
     expected = (*cache.tokens.shape, cache.table_shape[1])
     if dout.shape != expected:

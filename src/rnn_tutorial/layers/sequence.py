@@ -149,7 +149,7 @@ def layer_forward(cell: str, x: np.ndarray, params: dict, state0=None, *, length
     if state0 is None:
         H = _hidden_size(cell, params)
         state0 = zero_state(cell, x.shape[0], H, np.result_type(x, params[next(iter(params))]))
-    state0 = check_state("state0", state0, cell)
+    state0 = check_state("state0", state0, cell, batch=x.shape[0])
     # the caches' last states are the final ones, carried past each sequence's end
     if cell == "rnn":
         hs, cache = rnn_forward(x, state0[0], params, lengths=lengths, **options)
@@ -214,7 +214,7 @@ def layer_backward(dhs: np.ndarray, cache: LayerCache, dstate=None):
     return dx, (dh0,), grads
 
 
-def check_state(name: str, state, cell: str, *, like=None) -> tuple:
+def check_state(name: str, state, cell: str, *, like=None, batch: int | None = None) -> tuple:
     """A cell's state (or its gradient): a tuple of finite arrays, ``(h,)`` or ``(h, c)``.
 
     ``like=(label, array)`` also requires every entry to have the shape of
@@ -232,6 +232,11 @@ def check_state(name: str, state, cell: str, *, like=None) -> tuple:
             f"got a tuple of length {len(state)}"
         )
     state = tuple(as_float_array(f"{name}[{i}]", s) for i, s in enumerate(state))
+    for i, s in enumerate(state):
+        if batch is not None and (s.ndim != 2 or s.shape[0] != batch):
+            raise ValueError(
+                f"{name}[{i}] has shape {s.shape} but x has N={batch}; it must be (N, H)"
+            )
     if like is not None:
         label, array = like
         if array.ndim != 3:

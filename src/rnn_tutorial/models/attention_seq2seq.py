@@ -41,16 +41,32 @@ from ..layers.attention import (
     init_attention,
 )
 from ..layers.dense import DenseCache, dense_backward, dense_forward
-from ..layers.sequence import LayerCache, init_layer, layer_backward, layer_forward
+from ..layers.sequence import (
+    LayerCache,
+    _check_cell,
+    init_layer,
+    layer_backward,
+    layer_forward,
+)
 from ..params import init_dense
 from ..timeaxis import length_mask
 from ..training.losses import softmax_cross_entropy
+from ..validation import (
+    check_batch,
+    check_cache,
+    check_choice,
+    check_input,
+    check_mapping,
+    param_sizes,
+)
 from .charlm import one_hot
 from .seq2seq import (
+    _SPECS,
     EncoderDecoder,
     _check_end,
     _check_int,
     _layer,
+    _logit_sizes,
     _tokens,
     teacher_forcing_inputs,
 )
@@ -82,8 +98,7 @@ def init_attention_seq2seq(
      'att_W_q': (8, 8), 'att_W_k': (8, 8), 'att_v': (8,), 'W_hy': (16, 5), 'b_y': (5,)}
     """
     V, H = _check_int("V", V, 2), _check_int("H", H, 1)
-    if score not in SCORES:
-        raise ValueError(f"score must be one of {SCORES}, got {score!r}")
+    check_choice("score", score, SCORES)
     params = {}
     for part, D in (("enc_", V), ("dec_", V + H)):
         layer = init_layer(cell, D, H, rng=rng, dtype=dtype, forget_bias=forget_bias)
@@ -93,21 +108,26 @@ def init_attention_seq2seq(
     return {**params, **init_dense(2 * H, V, rng=rng, dtype=dtype)}
 
 
-def _sizes(params: dict) -> tuple[int, int]:
-    """V and H, read off the output layer and checked against both layers' inputs."""
+def _sizes(params: dict, cell: str) -> tuple[int, int]:
+    """V and H, read off the output layer once every weight is checked (finite, one V, one H)."""
+    check_mapping("params", params)
     if "W_hy" not in params or np.ndim(params["W_hy"]) != 2 or np.shape(params["W_hy"])[0] % 2:
         raise ValueError(
             'params need the output layer "W_hy" of shape (2H, V) (see init_attention_seq2seq)'
         )
-    H2, V = np.shape(params["W_hy"])
-    H = H2 // 2
-    for part, D in (("enc_", V), ("dec_", V + H)):
-        key = part + ("W_xh" if part + "W_xh" in params else "W_x")
-        if key not in params or np.shape(params[key])[0] != D:
-            raise ValueError(
-                f'params["{key}"] must have {D} rows for V={V} and H={H} '
-                f"(see init_attention_seq2seq), got {np.shape(params.get(key))}"
-            )
+    layer = _SPECS[_check_cell(cell)]
+    spec = {"enc_" + k: tuple(l.replace("D", "V") for l in s) for k, s in layer.items()}
+    spec |= {"dec_" + k: tuple(l.replace("D", "E") for l in s) for k, s in layer.items()}
+    if any(k.startswith("att_") for k in params):  # additive scores have weights
+        spec |= {"att_W_q": ("H", "H"), "att_W_k": ("H", "H"), "att_v": ("H",)}
+    sizes = param_sizes(params, {**spec, "W_hy": ("2H", "V"), "b_y": ("V",)})
+    V, H, E = sizes.value("V"), sizes.value("H"), sizes.value("E")
+    if E != V + H:
+        key = next(k for k in spec if spec[k][0] == "E")
+        raise ValueError(
+            f'params["{key}"] must have {V + H} rows for V={V} and H={H} '
+            f"(see init_attention_seq2seq), got {np.shape(params[key])}"
+        )
     return V, H
 
 
@@ -189,7 +209,7 @@ def attention_seq2seq_forward(
     >>> logits.shape, weights.shape, bool(np.allclose(weights.sum(axis=2), 1))
     ((1, 3, 5), (1, 3, 3), True)
     """
-    V, H = _sizes(params)
+    V, H = _sizes(params, cell)
     end = _check_end(end, V)
     source, target = _tokens("source", source, V), _tokens("target", target, V)
     if source.shape[0] != target.shape[0]:
@@ -235,11 +255,8 @@ def attention_seq2seq_backward(dlogits, cache: AttentionSeq2SeqCache) -> dict:
     >>> sorted(attention_seq2seq_backward(np.ones_like(logits), cache)) == sorted(params)
     True
     """
-    if not isinstance(cache, AttentionSeq2SeqCache):
-        raise ValueError(
-            f"cache must be the AttentionSeq2SeqCache of attention_seq2seq_forward, "
-            f"got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, AttentionSeq2SeqCache, "attention_seq2seq_forward")
+    dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
     douts, grads = dense_backward(dlogits, cache.dense)
     H, V = cache.encoder_shape[2], cache.V
     dhs_enc = np.zeros(cache.encoder_shape, dtype=douts.dtype)
@@ -270,6 +287,7 @@ def attention_seq2seq_loss(
     >>> bool(abs(loss - np.log(4)) < 0.5)  # near chance before training
     True
     """
+    check_batch("source", np.asarray(source))  # the loss is a mean over the batch
     logits, _, cache = attention_seq2seq_forward(
         cell, source, target, params, end=end, lengths=lengths, **options
     )
@@ -292,7 +310,7 @@ def attention_decoder_step(cell: str, params: dict, **options):
     >>> log_probs.shape, len(state)
     ((2, 4), 3)
     """
-    V, _ = _sizes(params)
+    V, _ = _sizes(params, cell)
     dtype = np.result_type(params["W_hy"])
 
     def step(tokens, state):
@@ -343,7 +361,7 @@ def attention_decode(
     >>> weights.shape == answers.shape + (3,)
     True
     """
-    V, _ = _sizes(params)
+    V, _ = _sizes(params, cell)
     end = _check_end(end, V)
     source = _tokens("source", source, V)
     mask = _source_mask(lengths, source)

@@ -26,7 +26,6 @@ The captioner (weights in a second dict)::
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -44,12 +43,35 @@ from ..layers.convolution import (
 )
 from ..layers.dense import DenseCache, dense_backward, dense_forward
 from ..layers.embedding import EmbeddingCache, embedding_backward, embedding_forward
-from ..layers.sequence import LayerCache, init_layer, layer_backward, layer_forward
+from ..layers.sequence import (
+    LayerCache,
+    _check_cell,
+    check_state,
+    init_layer,
+    layer_backward,
+    layer_forward,
+)
 from ..params import init_dense, init_embedding
 from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
-from ..validation import as_float_array, check_tokens
+from ..validation import (
+    ArgumentTypeError,
+    Sizes,
+    as_float_array,
+    check_batch,
+    check_cache,
+    check_dtype,
+    check_flag,
+    check_input,
+    check_int,
+    check_positive,
+    check_rng,
+    check_steps,
+    check_tokens,
+    param_sizes,
+)
+from .seq2seq import _SPECS, _logit_sizes
 
 __all__ = [
     "ATTRIBUTE_SIZES",
@@ -83,15 +105,52 @@ ATTRIBUTE_SIZES = (4, 3, 4, 3)
 
 
 def _check_int(name: str, value, low: int) -> int:
-    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    return check_int(name, value, low=low)
 
 
 def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    return rng
+    return check_rng("rng", rng)
+
+
+def _check_counts(name: str, values, count: int | None = None) -> tuple[int, ...]:
+    """A tuple of positive integers (channels, classes), of ``count`` entries when given."""
+    if isinstance(values, str) or not isinstance(values, tuple | list):
+        raise ArgumentTypeError(f"{name} must be a tuple of positive integers, got {values!r}")
+    if count is not None and len(values) != count or not values:
+        raise ValueError(f"{name} must hold {count or 'some'} positive integers, got {values!r}")
+    return tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+
+
+_CNN_SPEC = {
+    "W_c1": ("K", "K", "C", "A"), "b_c1": ("A",), "W_c2": ("K", "K", "A", "B"), "b_c2": ("B",),
+    "W_f": ("16B", "F"), "b_f": ("F",),
+}  # fmt: skip
+
+
+def _check_cnn(images, params: dict, *, head: bool = False) -> np.ndarray:
+    """Check the CNN's weights (and its head's) and return the images, (N, 16, 16, 3)."""
+    spec = {**_CNN_SPEC, "W_cls": ("F", "S"), "b_cls": ("S",)} if head else _CNN_SPEC
+    sizes = param_sizes(params, spec)
+    if (sizes.value("K"), sizes.value("C")) != (3, 3):
+        raise ValueError(
+            f'params["W_c1"] has shape {np.shape(params["W_c1"])}: the CNN takes 3 x 3 kernels '
+            "over 3 colour channels (see init_cnn)"
+        )
+    images = as_float_array("images", images)
+    if images.ndim != 4 or images.shape[1:] != (16, 16, 3):
+        raise ValueError(f"images must have shape (N, 16, 16, 3), got {images.shape}")
+    return images
+
+
+def _check_attributes(scenes, classes, N: int) -> np.ndarray:
+    """Scenes as (N, len(classes)) class ids, each column within its number of classes."""
+    classes = _check_counts("classes", classes)
+    scenes = check_tokens("scenes", scenes, ndim=2)
+    if scenes.shape != (N, len(classes)):
+        raise ValueError(f"scenes has shape {scenes.shape} but images need ({N}, {len(classes)})")
+    for a, k in enumerate(classes):
+        check_tokens(f"scenes[:, {a}]", scenes[:, a], k)
+    return scenes
 
 
 # --------------------------------------------------------------------------- the CNN
@@ -123,8 +182,8 @@ def init_cnn(
     >>> {k: v.shape for k, v in params.items() if k.startswith("W")}
     {'W_c1': (3, 3, 3, 8), 'W_c2': (3, 3, 8, 16), 'W_f': (256, 32), 'W_cls': (32, 14)}
     """
-    F = _check_int("F", F, 1)
-    c1, c2 = (_check_int("channels", c, 1) for c in channels)
+    F, rng = _check_int("F", F, 1), _check_rng(rng)
+    (c1, c2), classes = _check_counts("channels", channels, 2), _check_counts("classes", classes)
     W_c1, b_c1 = init_conv2d(3, 3, c1, rng=rng, dtype=dtype)
     W_c2, b_c2 = init_conv2d(3, c1, c2, rng=rng, dtype=dtype)
     flat = 4 * 4 * c2
@@ -150,6 +209,7 @@ def remove_head(params: dict) -> dict:
     >>> sorted(remove_head(init_cnn(8, rng=np.random.default_rng(0))))
     ['W_c1', 'W_c2', 'W_f', 'b_c1', 'b_c2', 'b_f']
     """
+    param_sizes(params, _CNN_SPEC)  # the CNN's own weights, below the head
     return {k: v for k, v in params.items() if k not in ("W_cls", "b_cls")}
 
 
@@ -201,14 +261,12 @@ def cnn_forward(images, params: dict):
     >>> f.shape
     (2, 32)
     """
-    images = as_float_array("images", images)
-    if images.ndim != 4 or images.shape[1:] != (16, 16, 3):
-        raise ValueError(f"images must have shape (N, 16, 16, 3), got {images.shape}")
+    images = _check_cnn(images, params)
     a1, conv1 = conv2d_forward(images, params["W_c1"], params["b_c1"])
     m1, pool1 = maxpool2d_forward(np.maximum(a1, 0))
     a2, conv2 = conv2d_forward(m1, params["W_c2"], params["b_c2"])
     m2, pool2 = maxpool2d_forward(np.maximum(a2, 0))
-    flat = m2.reshape(len(m2), -1)
+    flat = m2.reshape(len(m2), m2[0].size if len(m2) else 16 * params["W_c2"].shape[3])
     a_f = flat @ params["W_f"] + params["b_f"]
     f = np.maximum(a_f, 0)
     return f, CNNCache(conv1, a1, pool1, conv2, a2, pool2, flat, a_f, params["W_f"])
@@ -224,8 +282,9 @@ def cnn_backward(df: np.ndarray, cache: CNNCache) -> dict:
     >>> sorted(cnn_backward(np.ones_like(f), cache))
     ['W_c1', 'W_c2', 'W_f', 'b_c1', 'b_c2', 'b_f']
     """
-    if not isinstance(cache, CNNCache):
-        raise ValueError(f"cache must be the CNNCache of cnn_forward, got {type(cache).__name__}")
+    check_cache("cache", cache, CNNCache, "cnn_forward")
+    sizes = Sizes(N=(len(cache.a_f), "the cached images"), F=(cache.W_f.shape[1], 'params["W_f"]'))
+    df = check_input("df", df, ("N", "F"), sizes)
     da_f = df * (cache.a_f > 0)
     grads = {"W_f": cache.flat.T @ da_f, "b_f": da_f.sum(axis=0)}
     dm2 = (da_f @ cache.W_f.T).reshape(cache.pool2.winner.shape)
@@ -237,6 +296,7 @@ def cnn_backward(df: np.ndarray, cache: CNNCache) -> dict:
 
 
 def _attribute_scores(images, params):
+    images = check_batch("images", _check_cnn(images, params, head=True))
     f, cache = cnn_forward(images, params)
     return f, f @ params["W_cls"] + params["b_cls"], cache
 
@@ -274,12 +334,8 @@ def attribute_loss(images, scenes, params: dict, classes=ATTRIBUTE_SIZES):
     >>> bool(abs(loss - 2 * np.log(4) - 2 * np.log(3)) < 1e-12)  # zero images: uniform scores
     True
     """
-    scenes = np.asarray(scenes)
-    if scenes.ndim != 2 or scenes.shape[1] != len(classes):
-        raise ValueError(f"scenes must have shape (N, {len(classes)}), got {scenes.shape}")
     f, z, cache = _attribute_scores(images, params)
-    if scenes.shape[0] != f.shape[0]:
-        raise ValueError(f"scenes has {scenes.shape[0]} rows but images has {f.shape[0]}")
+    scenes = _check_attributes(scenes, classes, len(f))
     dz = np.zeros_like(z)
     loss, start = 0.0, 0
     for a, k in enumerate(classes):
@@ -303,11 +359,12 @@ def attribute_accuracy(images, scenes, params: dict, classes=ATTRIBUTE_SIZES) ->
     (4,)
     """
     _, z, _ = _attribute_scores(images, params)
+    scenes = _check_attributes(scenes, classes, len(z))
     bounds = np.cumsum((0, *classes))
     predicted = np.stack(
         [z[:, a:b].argmax(axis=1) for a, b in zip(bounds[:-1], bounds[1:], strict=True)], axis=1
     )
-    return (predicted == np.asarray(scenes)).mean(axis=0)
+    return (predicted == scenes).mean(axis=0)
 
 
 def fit_cnn(
@@ -324,8 +381,9 @@ def fit_cnn(
     (4,)
     """
     epochs, batch_size = _check_int("epochs", epochs, 0), _check_int("batch_size", batch_size, 1)
-    rng = _check_rng(rng)
-    images, scenes = np.asarray(images), np.asarray(scenes)
+    rng, lr = _check_rng(rng), check_positive("lr", lr)
+    images = check_batch("images", _check_cnn(images, params, head=True))
+    scenes = _check_attributes(scenes, ATTRIBUTE_SIZES, len(images))
     optimizer, losses = Adam(lr=lr), []
     for _ in range(epochs):
         order = rng.permutation(len(images))
@@ -375,6 +433,8 @@ def init_captioner(
     ((10, 32), (6, 8))
     """
     V, F, D, H = (_check_int(n, v, 1) for n, v in (("V", V), ("F", F), ("D", D), ("H", H)))
+    rng, dtype = _check_rng(rng), check_dtype("dtype", dtype)
+    every_step = check_flag("every_step", every_step)
     params = {
         "W_fh": (rng.standard_normal((F, H)) / np.sqrt(F)).astype(dtype),
         "b_fh": np.zeros(H, dtype=dtype),
@@ -401,7 +461,12 @@ def _every_step(params: dict, F: int) -> bool:
     return D_in == D + F
 
 
-def _features(features, params) -> np.ndarray:
+def _features(features, params: dict, cell: str) -> np.ndarray:
+    """Check the captioner's weights (finite, one V, D, F and H) and return the features."""
+    cell_spec = _SPECS[_check_cell(cell)]
+    layer = {"dec_" + k: tuple(l.replace("D", "E") for l in s) for k, s in cell_spec.items()}
+    spec = {"W_fh": ("F", "H"), "b_fh": ("H",), "W_embed": ("V", "D"), **layer}
+    param_sizes(params, {**spec, "W_hy": ("H", "V"), "b_y": ("V",)})
     f = as_float_array("features", features)
     if f.ndim != 2 or f.shape[1] != params["W_fh"].shape[0]:
         raise ValueError(
@@ -425,7 +490,7 @@ def caption_start(cell: str, features, params: dict) -> tuple[np.ndarray, ...]:
     >>> [s.shape for s in caption_start("lstm", np.ones((2, 3)), params)]
     [(2, 4), (2, 4)]
     """
-    f = _features(features, params)
+    f = _features(features, params, cell)
     h0 = np.tanh(f @ params["W_fh"] + params["b_fh"])
     return (h0, np.zeros_like(h0)) if cell == "lstm" else (h0,)
 
@@ -483,9 +548,9 @@ def caption_forward(cell: str, features, inputs, params: dict, **options):
     >>> logits.shape
     (2, 3, 6)
     """
-    f = _features(features, params)
+    f = _features(features, params, cell)
     every = _every_step(params, f.shape[1])
-    inputs = check_tokens("inputs", inputs, params["W_embed"].shape[0])
+    inputs = check_steps("inputs", check_tokens("inputs", inputs, params["W_embed"].shape[0]))
     if inputs.ndim != 2 or inputs.shape[0] != f.shape[0]:
         raise ValueError(
             f"inputs has shape {inputs.shape} but features has shape {f.shape}: "
@@ -520,10 +585,8 @@ def caption_backward(dlogits: np.ndarray, cache: CaptionCache) -> dict:
     >>> sorted(caption_backward(np.ones_like(logits), cache)) == sorted(params)
     True
     """
-    if not isinstance(cache, CaptionCache):
-        raise ValueError(
-            f"cache must be the CaptionCache of caption_forward, got {type(cache).__name__}"
-        )
+    check_cache("cache", cache, CaptionCache, "caption_forward")
+    dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
     dhs, grads = dense_backward(dlogits, cache.dense)
     dx, dstate0, dec_grads = layer_backward(dhs, cache.decoder)
     grads.update({"dec_" + k: v for k, v in dec_grads.items()})
@@ -557,7 +620,7 @@ def caption_loss(cell: str, features, inputs, targets, params: dict, **options):
     >>> bool(abs(loss - np.log(6)) < 0.3)  # near chance before training
     True
     """
-    targets = check_tokens("targets", targets, params["W_embed"].shape[0])
+    targets = check_tokens("targets", targets)
     logits, cache = caption_forward(cell, features, inputs, params, **options)
     if targets.shape != logits.shape[:2]:
         raise ValueError(f"targets has shape {targets.shape} but inputs has {logits.shape[:2]}")
@@ -565,6 +628,15 @@ def caption_loss(cell: str, features, inputs, targets, params: dict, **options):
         logits, targets, reduction="mean", mask=targets != CAPTION_PAD
     )
     return loss, caption_backward(dlogits, cache)
+
+
+def _check_step(tokens, state, f: np.ndarray, params: dict, cell: str) -> np.ndarray:
+    """caption_step's tokens, (N,) ids, and its state, one (N, H) row per feature vector."""
+    tokens = check_tokens("tokens", tokens, params["W_embed"].shape[0], ndim=1)
+    if tokens.shape[0] != f.shape[0]:
+        raise ValueError(f"tokens has shape {tokens.shape} but features has N={f.shape[0]}")
+    check_state("state", state, cell, batch=f.shape[0])
+    return tokens
 
 
 def caption_step(cell: str, params: dict, features, tokens, state, **options):
@@ -593,8 +665,8 @@ def caption_step(cell: str, params: dict, features, tokens, state, **options):
     >>> log_p.shape, bool(np.allclose(np.exp(log_p).sum(axis=1), 1))
     ((2, 6), True)
     """
-    f = _features(features, params)
-    tokens = check_tokens("tokens", tokens, params["W_embed"].shape[0])
+    f = _features(features, params, cell)
+    tokens = _check_step(tokens, state, f, params, cell)
     x = params["W_embed"][tokens]
     if _every_step(params, f.shape[1]):
         x = np.concatenate([x, f], axis=1)
@@ -631,7 +703,7 @@ def caption_beam_search(
     >>> result.tokens.shape[:2], bool(np.all(result.scores[:, 0] >= result.scores[:, 1]))
     ((2, 3), True)
     """
-    f = _features(features, params)
+    f = _features(features, params, cell)
 
     def step(tokens, state):
         log_p, decoder_state = caption_step(cell, params, state[0], tokens, state[1:], **options)
@@ -647,6 +719,15 @@ def caption_beam_search(
         max_len=max_len,
         alpha=alpha,
     )
+
+
+def _check_sampling(max_len, temperature, rng):
+    """decode_captions' options: a length >= 1, and a temperature > 0 with an rng, or None."""
+    if temperature is not None:
+        temperature = check_positive("temperature", temperature)
+    if temperature is not None or rng is not None:
+        rng = _check_rng(rng)
+    return _check_int("max_len", max_len, 1), temperature, rng
 
 
 def decode_captions(
@@ -687,12 +768,8 @@ def decode_captions(
     >>> decode_captions("lstm", np.ones((2, 3)), params, max_len=5).shape[1] <= 5
     True
     """
-    f = _features(features, params)
-    max_len = _check_int("max_len", max_len, 1)
-    if temperature is not None:
-        if not (isinstance(temperature, numbers.Real) and temperature > 0):
-            raise ValueError(f"temperature must be a positive number or None, got {temperature!r}")
-        rng = _check_rng(rng)
+    f = _features(features, params, cell)
+    max_len, temperature, rng = _check_sampling(max_len, temperature, rng)
     state = caption_start(cell, f, params)
     previous = np.full(len(f), CAPTION_START)
     ended = np.zeros(len(f), dtype=bool)
@@ -762,8 +839,17 @@ class Captioner:
     ) -> np.ndarray:
         """Adam on random mini-batches; returns the loss of every update."""
         steps, batch_size = _check_int("steps", steps, 0), _check_int("batch_size", batch_size, 1)
-        rng = _check_rng(rng)
-        features, inputs, targets = map(np.asarray, (features, inputs, targets))
+        rng, lr = _check_rng(rng), check_positive("lr", lr)
+        if clip is not None:
+            check_positive("clip", clip)
+        features = check_batch("features", _features(features, self.params, self.cell))
+        inputs, targets = check_tokens("inputs", inputs), check_tokens("targets", targets)
+        for name, tokens in (("inputs", inputs), ("targets", targets)):
+            if tokens.ndim != 2 or tokens.shape[0] != len(features):
+                raise ValueError(
+                    f"{name} has shape {tokens.shape} but features has N={len(features)}; "
+                    f"{name} must be (N, T)"
+                )
         if self.optimizer is None:
             self.optimizer = Adam(lr=lr)
         losses = np.empty(steps)

@@ -27,7 +27,19 @@ from ..params import init_dense, init_embedding
 from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
-from ..validation import check_tokens
+from ..validation import (
+    check_batch,
+    check_cache,
+    check_flag,
+    check_input,
+    check_int,
+    check_positive,
+    check_rng,
+    check_steps,
+    check_tokens,
+    param_sizes,
+)
+from .seq2seq import _SPECS, _logit_sizes
 
 __all__ = [
     "LMCache",
@@ -48,6 +60,14 @@ def _is_int(value) -> bool:
 def _layer_params(params: dict) -> dict:
     """The recurrent layer's weights: everything but the embedding and the output layer."""
     return {key: value for key, value in params.items() if key not in _OWN_KEYS}
+
+
+def _check_lm(params: dict, tokens, cell: str, name: str = "tokens") -> np.ndarray:
+    """Check the weights (finite, one V, D and H) and return ``tokens`` as (N, T) ids in [0, V)."""
+    layer = _SPECS[_check_cell(cell)]
+    spec = {"W_embed": ("V", "D"), **layer, "W_hy": ("H", "V"), "b_y": ("V",)}
+    V = param_sizes(params, spec).value("V")
+    return check_steps(name, check_tokens(name, tokens, V, ndim=2))
 
 
 def init_language_model(
@@ -128,11 +148,7 @@ def lm_forward(params: dict, tokens, state0=None, *, cell: str = "lstm"):
     >>> logits.shape, h.shape
     ((1, 3, 10), (1, 8))
     """
-    if "W_embed" not in params:
-        raise ValueError(f'params need "W_embed" (see init_language_model); got {sorted(params)}')
-    tokens = check_tokens("tokens", tokens, np.shape(params["W_embed"])[0])
-    if tokens.ndim != 2:
-        raise ValueError(f"tokens must be 2-D (N, T), got shape {tokens.shape}")
+    tokens = _check_lm(params, tokens, cell)
     x, embedding_cache = embedding_forward(tokens, params["W_embed"])
     hs, state, layer_cache = layer_forward(_check_cell(cell), x, _layer_params(params), state0)
     logits, dense_cache = dense_forward(hs, params)
@@ -164,8 +180,8 @@ def lm_backward(dlogits: np.ndarray, cache: LMCache) -> dict:
     >>> sorted(grads) == sorted(params)
     True
     """
-    if not isinstance(cache, LMCache):
-        raise ValueError(f"cache must be the LMCache of lm_forward, got {type(cache).__name__}")
+    check_cache("cache", cache, LMCache, "lm_forward")
+    dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
     dhs, dense_grads = dense_backward(dlogits, cache.dense)
     dx, _, layer_grads = layer_backward(dhs, cache.layer)
     dW_embed = embedding_backward(dx, cache.embedding)
@@ -216,8 +232,11 @@ def lm_loss(params: dict, inputs, targets, state0=None, *, cell: str = "lstm", m
     >>> float(np.exp(loss))
     10.0
     """
-    logits, state, cache = lm_forward(params, inputs, state0, cell=cell)
-    targets = np.asarray(targets)
+    check_batch("inputs", np.asarray(inputs))  # the loss is a mean over the batch
+    logits, state, cache = lm_forward(
+        params, _check_lm(params, inputs, cell, "inputs"), state0, cell=cell
+    )
+    targets = check_tokens("targets", targets)
     if targets.shape != logits.shape[:2]:
         raise ValueError(
             f"targets has shape {targets.shape} but inputs has shape {logits.shape[:2]}; "
@@ -315,10 +334,8 @@ class LanguageModel:
             The mean loss per token of every batch, before its update.
         """
         X, Y = self._check_batches(X, Y)
-        if not isinstance(carry_state, bool):
-            raise ValueError(f"carry_state must be True or False, got {carry_state!r}")
-        if not (isinstance(clip, numbers.Real) and clip > 0):
-            raise ValueError(f"clip must be a positive number, got {clip!r}")
+        check_flag("carry_state", carry_state)
+        check_positive("clip", clip)
         return self._fit(X, Y, carry_state, clip)
 
     def _fit(self, X, Y, carry_state, clip):
@@ -354,6 +371,14 @@ class LanguageModel:
             total += loss
         return total / X.size
 
+    def _check_sample(self, seed, n, temperature, rng) -> np.ndarray:
+        """sample's arguments checked; returns ``seed`` as a 1-D array of ids."""
+        seed = check_tokens("seed", seed, self.V, ndim=1)
+        if seed.size == 0:
+            raise ValueError(f"seed must hold at least one token id, got shape {seed.shape}")
+        check_int("n", n, low=0), check_positive("temperature", temperature), check_rng("rng", rng)
+        return seed
+
     def sample(self, seed, n: int, *, temperature: float = 1.0, rng) -> np.ndarray:
         """Draw ``n`` tokens after the tokens of ``seed``, one at a time.
 
@@ -371,17 +396,7 @@ class LanguageModel:
         -------
         ndarray of int, shape (n,)
         """
-        seed = check_tokens("seed", seed, self.V)
-        if seed.ndim != 1 or seed.size == 0:
-            raise ValueError(
-                f"seed must be a non-empty 1-D list of token ids, got shape {seed.shape}"
-            )
-        if not (_is_int(n) and n >= 0):
-            raise ValueError(f"n must be a non-negative integer, got {n!r}")
-        if not (isinstance(temperature, numbers.Real) and temperature > 0):
-            raise ValueError(f"temperature must be a positive number, got {temperature!r}")
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+        seed = self._check_sample(seed, n, temperature, rng)
         logits, state, _ = lm_forward(self.params, seed[None], cell=self.cell)
         out = np.empty(n, dtype=np.intp)
         for i in range(n):

@@ -56,6 +56,7 @@ from ..validation import (
     check_mapping,
     check_rng,
     check_tokens,
+    param_sizes,
 )
 from .charlm import one_hot
 from .classifier import FitHistory
@@ -102,6 +103,9 @@ def _vocabulary(params: dict, cell: str) -> int:
                 f'params["{key}"] has shape {np.shape(params[key])} but params["W_hy"] has '
                 f"shape {np.shape(params['W_hy'])}: one-hot inputs need V={V} rows"
             )
+    layers = {part + k: tuple(l.replace("D", "V") for l in letters)
+              for part in _PARTS for k, letters in spec.items()}  # fmt: skip
+    param_sizes(params, {**layers, "W_hy": ("H", "V"), "b_y": ("V",)})  # finite, one V, one H
     return V
 
 

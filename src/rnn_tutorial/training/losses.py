@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import as_float_array, check_choice, check_tokens
+from ..validation import ArgumentTypeError, as_float_array, check_choice, check_tokens
 
 __all__ = ["softmax_cross_entropy"]
 
@@ -15,7 +15,9 @@ def _check_mask(mask, shape: tuple) -> np.ndarray | None:
         return None
     m = np.asarray(mask)
     if m.dtype != bool:
-        raise ValueError(f"mask must be booleans (True at valid positions), got dtype {m.dtype}")
+        raise ArgumentTypeError(
+            f"mask must be booleans (True at valid positions), got dtype {m.dtype}"
+        )
     if m.shape != shape:
         raise ValueError(f"mask has shape {m.shape} but the targets have shape {shape}")
     return m
