@@ -19,6 +19,13 @@ and both languages read its outputs. An execution is stored under a key made of
   reads ``../../benchmarks/results/latest.json``, the same file for both, so
   it runs once. A declared file that changes re-executes the page.
 
+Every page with code also declares its execution budget in seconds
+(``budget: 20`` under ``rnn_tutorial:``). Two workers finish together only if
+the longest pages start first, so pages are executed longest first: by the
+time each took when last executed here (``timings.json`` in the store), or by
+its budget on a fresh clone. A page that takes longer than its budget is
+named in the output; time is not checked by any test (machines are shared).
+
 ``nox -s docs`` runs this module first (``python execstore.py docs/en
 docs/zh_CN``): every page whose key is not stored is executed, two at a time
 (one per core), each in its own folder as a reader would run it, and the
@@ -64,12 +71,22 @@ def read_page(page: Path):
     return read_myst_markdown_notebook(page.read_text(encoding="utf-8"), config, path=page)
 
 
-def declared_inputs(page: Path) -> list[Path]:
-    """The files the page's front matter says it reads, sorted."""
+def declared(page: Path) -> dict:
+    """The ``rnn_tutorial:`` block of the page's front matter (inputs, budget)."""
     import yaml
 
     front, _ = split_front_matter(page.read_text(encoding="utf-8"))
-    patterns = ((yaml.safe_load(front) or {}).get("rnn_tutorial") or {}).get("inputs", [])
+    return (yaml.safe_load(front) or {}).get("rnn_tutorial") or {}
+
+
+def budget(page: Path) -> float | None:
+    """The page's declared execution budget in seconds, or None."""
+    return declared(page).get("budget")
+
+
+def declared_inputs(page: Path) -> list[Path]:
+    """The files the page's front matter says it reads, sorted."""
+    patterns = declared(page).get("inputs", [])
     files: set[Path] = set()
     for pattern in patterns:
         matched = sorted(p for p in page.parent.glob(pattern) if p.is_file())
@@ -172,6 +189,40 @@ def _run(page: str, key: str) -> tuple[str, float]:
     return page, execute(Path(page), key)
 
 
+TIMINGS = STORE / "timings.json"
+
+
+def read_timings() -> dict[str, float]:
+    """Seconds each page took when last executed here, by path relative to docs/."""
+    import json
+
+    try:
+        return json.loads(TIMINGS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_timings(timings: dict[str, float]) -> None:
+    import json
+
+    STORE.mkdir(parents=True, exist_ok=True)
+    TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _name(page: Path) -> str:
+    return page.relative_to(DOCS).as_posix() if page.is_relative_to(DOCS) else str(page)
+
+
+def longest_first(todo: dict[str, list[Path]], timings: dict[str, float]) -> list[str]:
+    """The keys to execute, the longest expected execution first (last time, else budget)."""
+
+    def expected(key: str) -> float:
+        page = todo[key][0]
+        return timings.get(_name(page)) or budget(page) or 0.0
+
+    return sorted(todo, key=expected, reverse=True)
+
+
 def execute_all(folders: list[Path], jobs: int) -> int:
     """Execute every page not yet stored, ``jobs`` at a time; print what ran and what was kept."""
     started = time.monotonic()
@@ -188,8 +239,12 @@ def execute_all(folders: list[Path], jobs: int) -> int:
         flush=True,
     )
     failed = []
+    timings = read_timings()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run, str(group[0]), key): group for key, group in todo.items()}
+        futures = {
+            pool.submit(_run, str(todo[key][0]), key): todo[key]
+            for key in longest_first(todo, timings)
+        }
         for future in as_completed(futures):
             group = futures[future]
             names = ", ".join(_label(p) for p in group)
@@ -199,7 +254,11 @@ def execute_all(folders: list[Path], jobs: int) -> int:
                 failed.append(str(error))
                 print(f"execstore: FAILED {names}", flush=True)
                 continue
-            print(f"execstore: executed {names} in {seconds:.1f} s", flush=True)
+            limit = budget(group[0])
+            over = f", over its budget of {limit} s" if limit and seconds > limit else ""
+            print(f"execstore: executed {names} in {seconds:.1f} s{over}", flush=True)
+            timings.update({_name(page): round(seconds, 1) for page in group})
+    write_timings(timings)
     for message in failed:
         print(message, file=sys.stderr)
     print(f"execstore: done in {time.monotonic() - started:.1f} s", flush=True)
