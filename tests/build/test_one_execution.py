@@ -116,7 +116,9 @@ def test_every_page_with_code_declares_the_same_budget_in_both_languages():
         if not execstore.has_code(en):
             continue
         limit = execstore.budget(en)
-        assert isinstance(limit, int | float) and limit > 0, f"{en.name}: no budget: in front matter"
+        assert isinstance(limit, int | float) and limit > 0, (
+            f"{en.name}: no budget: in front matter"
+        )
         assert execstore.budget(zh) == limit, f"{en.name}: the zh_CN page declares another budget"
 
 
@@ -124,7 +126,9 @@ def test_the_longest_executions_start_first(tmp_path):
     pages = {}
     for name, limit in (("short", 5), ("long", 30), ("middle", 12), ("timed", 5)):
         page = tmp_path / f"{name}.md"
-        page.write_text(f"---\nrnn_tutorial:\n  budget: {limit}\n---\n# {name}\n", encoding="utf-8")
+        page.write_text(
+            f"---\nrnn_tutorial:\n  budget: {limit}\n---\n# {name}\n", encoding="utf-8"
+        )
         pages[name] = [page]
     # a page timed here before is placed by its time (40 s), not by its budget (5 s)
     order = execstore.longest_first(pages, {execstore._name(pages["timed"][0]): 40.0})
