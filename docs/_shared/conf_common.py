@@ -67,7 +67,8 @@ nb_merge_streams = True
 # outputs; keep its (empty) folder out of the published tree.
 nb_execution_cache_path = str(BUILD / ".jupyter_cache")
 
-# --- References ----------------------------------------------------------------
+
+
 # --- References ----------------------------------------------------------------
 def _remember_pybtex_plugins() -> None:
     """Look each pybtex plugin up once per build, not once per formatted entry.
@@ -326,8 +327,55 @@ def myst_nb_output_folder(app) -> str:
     return app.env.mystnb_config.output_folder
 
 
+class _NothingRead:
+    """Skip two whole-book recomputations when a build has read no page.
+
+    After every build, even one where nothing changed, sphinxcontrib-bibtex
+    formats every cited entry again and Sphinx walks every doctree to number
+    the figures: a third of a no-change build. Both results are kept in the
+    pickled environment and depend only on the pages' doctrees and the
+    configuration, and any change to either makes Sphinx read at least one
+    page (or purge one). So when no page was read or purged, the kept
+    results stand as they are.
+    """
+
+    def __init__(self, app):
+        self.touched = False
+        app.connect("env-purge-doc", self.touch)
+        app.connect("env-before-read-docs", self.reading)
+
+    def touch(self, app, env, docname):
+        self.touched = True
+
+    def reading(self, app, env, docnames):
+        self.touched = self.touched or bool(docnames)
+
+    def wrap(self, handler):
+        def skipped_if_nothing_read(*args):
+            return handler(*args) if self.touched else []
+
+        return skipped_if_nothing_read
+
+
+def _skip_when_nothing_read(app) -> None:
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    guard = _NothingRead(app)
+    # the bibliography: a domain method, looked up on the class at each build
+    original = getattr(BibtexDomain, "_rnn_tutorial_env_updated", BibtexDomain.env_updated)
+    BibtexDomain._rnn_tutorial_env_updated = original
+    BibtexDomain.env_updated = guard.wrap(original)
+    # the figure numbers: the collector's handler, connected before conf.py is read
+    listeners = app.events.listeners["env-get-updated"]
+    for i, listener in enumerate(listeners):
+        if isinstance(getattr(listener.handler, "__self__", None), TocTreeCollector):
+            listeners[i] = listener._replace(handler=guard.wrap(listener.handler))
+
+
 def setup(app):
     app.add_config_value("book_extensions_digest", "", "env")
+    _skip_when_nothing_read(app)
     app.connect("config-inited", _configure_language, priority=100)
     # before the theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook_download, priority=400)
