@@ -176,6 +176,26 @@ class Conv2dCache(NamedTuple):
     """``(N, height, width, channels_in)``."""
 
 
+def _check_conv(x, W, b):
+    """``x``, ``W``, ``b`` as float arrays whose shapes fit one convolution."""
+    x = _images("x", x)
+    W, b = as_float_array("W", W), as_float_array("b", b)
+    if W.ndim != 4 or W.shape[0] != W.shape[1] or W.shape[0] % 2 == 0:
+        raise ValueError(
+            f"W must be 4-D (k, k, channels_in, channels_out) with k odd, got shape {W.shape}"
+        )
+    if W.shape[2] != x.shape[3]:
+        raise ValueError(
+            f"x has shape {x.shape} but W has shape {W.shape}: channels_in={x.shape[3]} "
+            f"!= {W.shape[2]}"
+        )
+    if b.shape != (W.shape[3],):
+        raise ValueError(
+            f"b has shape {b.shape} but W has shape {W.shape}: expected ({W.shape[3]},)"
+        )
+    return x, W, b
+
+
 def conv2d_forward(x, W: np.ndarray, b: np.ndarray):
     r"""A ``k x k`` convolution with stride 1 and "same" zero padding.
 
@@ -210,21 +230,7 @@ def conv2d_forward(x, W: np.ndarray, b: np.ndarray):
     >>> out.shape, bool(np.allclose(out, x))
     ((2, 4, 4, 1), True)
     """
-    x = _images("x", x)
-    W, b = as_float_array("W", W), as_float_array("b", b)
-    if W.ndim != 4 or W.shape[0] != W.shape[1] or W.shape[0] % 2 == 0:
-        raise ValueError(
-            f"W must be 4-D (k, k, channels_in, channels_out) with k odd, got shape {W.shape}"
-        )
-    if W.shape[2] != x.shape[3]:
-        raise ValueError(
-            f"x has shape {x.shape} but W has shape {W.shape}: channels_in={x.shape[3]} "
-            f"!= {W.shape[2]}"
-        )
-    if b.shape != (W.shape[3],):
-        raise ValueError(
-            f"b has shape {b.shape} but W has shape {W.shape}: expected ({W.shape[3]},)"
-        )
+    x, W, b = _check_conv(x, W, b)
     k, n, rows, cols = W.shape[0], *x.shape[:3]
     P = im2col(x, k)
     out = P @ W.reshape(-1, W.shape[3]) + b

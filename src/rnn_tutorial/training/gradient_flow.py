@@ -31,6 +31,22 @@ __all__ = ["hidden_gradient_norms", "jacobian_product_bound", "scaled_recurrent_
 KINDS = ("gaussian", "orthogonal", "identity")
 
 
+def _unit_direction(direction, shape) -> np.ndarray:
+    """``direction`` (ones when None) broadcast to the state's ``shape`` (N, H), norm 1."""
+    N, H = shape
+    u = np.ones((N, H)) if direction is None else as_float_array("direction", direction)
+    if u.shape not in ((N, H), (H,)):
+        raise ValueError(
+            f"direction has shape {u.shape} but h0 has shape {shape}; it must be (N, H) = "
+            f"({N}, {H}) or (H,) = ({H},)"
+        )
+    u = np.broadcast_to(u, (N, H))
+    size = np.linalg.norm(u)
+    if not (np.isfinite(size) and size > 0):
+        raise ValueError(f"direction must be finite and not all zeros, got norm {size}")
+    return u / size
+
+
 def hidden_gradient_norms(params, x, h0, *, t=None, direction=None, activation="tanh"):
     r"""Norms of :math:`\partial L/\partial h_k` for a loss that reads only the state :math:`h_t`.
 
@@ -81,19 +97,8 @@ def hidden_gradient_norms(params, x, h0, *, t=None, direction=None, activation="
     h0 = check_input("h0", h0, ("N", "H"), sizes)
     check_batch("x", x)  # the bound is a maximum over the batch
     t = _check_t(t, x.shape[1])
-    N, H = h0.shape
-    u = np.ones((N, H)) if direction is None else as_float_array("direction", direction)
-    if u.shape not in ((N, H), (H,)):
-        raise ValueError(
-            f"direction has shape {u.shape} but h0 has shape {h0.shape}; it must be (N, H) = "
-            f"({N}, {H}) or (H,) = ({H},)"
-        )
-    u = np.broadcast_to(u, (N, H))
-    size = np.linalg.norm(u)
-    if not (np.isfinite(size) and size > 0):
-        raise ValueError(f"direction must be finite and not all zeros, got norm {size}")
+    dh = _unit_direction(direction, h0.shape)  # dL/dh_t: the only gradient injected
     _, cache = rnn_forward(x[:, :t], h0, params, activation=activation)
-    dh = u / size  # dL/dh_t: the only gradient injected
     norms = np.empty(t + 1)
     norms[0] = np.linalg.norm(dh)
     for j, step in enumerate(reversed(cache.steps), start=1):
