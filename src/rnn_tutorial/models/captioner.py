@@ -490,11 +490,7 @@ def caption_start(cell: str, features, params: dict) -> tuple[np.ndarray, ...]:
     >>> [s.shape for s in caption_start("lstm", np.ones((2, 3)), params)]
     [(2, 4), (2, 4)]
     """
-    return _start(cell, _features(features, params, cell), params)
-
-
-def _start(cell: str, f: np.ndarray, params: dict) -> tuple[np.ndarray, ...]:
-    """:func:`caption_start` for features and weights already checked by the caller."""
+    f = _features(features, params, cell)
     h0 = np.tanh(f @ params["W_fh"] + params["b_fh"])
     return (h0, np.zeros_like(h0)) if cell == "lstm" else (h0,)
 
@@ -560,7 +556,7 @@ def caption_forward(cell: str, features, inputs, params: dict, **options):
             f"inputs has shape {inputs.shape} but features has shape {f.shape}: "
             f"expected ({f.shape[0]}, T)"
         )
-    state0 = _start(cell, f, params)
+    state0 = caption_start(cell, f, params)
     x, embed_cache = embedding_forward(inputs, params["W_embed"], padding_idx=CAPTION_PAD)
     if every:
         x = np.concatenate([x, np.broadcast_to(f[:, None], (*inputs.shape, f.shape[1]))], axis=2)
