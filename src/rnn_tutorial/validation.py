@@ -38,6 +38,7 @@ when it raises: an optimiser checks every gradient before it writes a weight.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Mapping, Sequence
 
@@ -125,7 +126,7 @@ def as_float_array(name: str, value, *, finite: bool = True) -> np.ndarray:
 
 def check_finite(name: str, array: np.ndarray) -> np.ndarray:
     """Raise ``ValueError`` if ``array`` holds NaN or infinity, saying where."""
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():  # the method: no Python wrapper on a hot path
         bad = np.argwhere(~np.isfinite(array))[0]
         where = "[" + ", ".join(str(int(i)) for i in bad) + "]" if array.ndim else ""
         raise ValueError(f"{name} contains NaN or infinity (first at {name}{where})")
@@ -230,6 +231,7 @@ def check_params(
     }, sizes
 
 
+@functools.cache  # a handful of letters, read at every step of every layer
 def _split_multiple(letter: str) -> tuple[str, int]:
     """``"4H"`` -> ``("H", 4)``; ``"H"`` -> ``("H", 1)``."""
     digits = letter.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")

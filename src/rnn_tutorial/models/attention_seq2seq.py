@@ -364,11 +364,26 @@ def attention_decode(
     V, _ = _sizes(params, cell)
     end = _check_end(end, V)
     source = _tokens("source", source, V)
+    result = _attention_beam(
+        cell, source, params, end, max_len, beam_width, alpha, lengths, options
+    )
+    answers = result.tokens[:, 0]
+    _, weights, _ = attention_seq2seq_forward(
+        cell, source, answers, params, end=end, lengths=lengths, **options
+    )
+    return answers, weights, result
+
+
+def _attention_beam(cell, source, params, end, max_len, beam_width, alpha, lengths, options):
+    """The beam search of :func:`attention_decode`, without the pass that reads off the weights."""
+    V, _ = _sizes(params, cell)
+    end = _check_end(end, V)
+    source = _tokens("source", source, V)
     mask = _source_mask(lengths, source)
     if mask is None:
         mask = np.ones(source.shape, dtype=bool)
     hs_enc, state, _ = _encode(cell, source, params, V, lengths, **options)
-    result = beam_search(
+    return beam_search(
         attention_decoder_step(cell, params, **options),
         (*state, hs_enc, mask),
         start=end,
@@ -377,11 +392,6 @@ def attention_decode(
         max_len=max_len,
         alpha=alpha,
     )
-    answers = result.tokens[:, 0]
-    _, weights, _ = attention_seq2seq_forward(
-        cell, source, answers, params, end=end, lengths=lengths, **options
-    )
-    return answers, weights, result
 
 
 class AttentionEncoderDecoder(EncoderDecoder):
@@ -423,18 +433,15 @@ class AttentionEncoderDecoder(EncoderDecoder):
         )
 
     def decode(self, source, max_len: int, beam_width: int = 1, alpha: float = 0.0) -> np.ndarray:
-        """The best answer of a beam search (:func:`attention_decode`); greedy at width 1."""
-        answers, _, _ = attention_decode(
-            self.cell,
-            source,
-            self.params,
-            end=self.end,
-            max_len=max_len,
-            beam_width=beam_width,
-            alpha=alpha,
-            **self.options,
+        """The best answer of a beam search (:func:`attention_decode`); greedy at width 1.
+
+        The answers alone: the teacher-forced pass that reads off the weights is left out.
+        """
+        options = self.options
+        result = _attention_beam(
+            self.cell, source, self.params, self.end, max_len, beam_width, alpha, None, options
         )
-        return answers
+        return result.tokens[:, 0]
 
     def attend(self, source, max_len: int, beam_width: int = 1):
         """Decoded answers and the attention weights of every step (:func:`attention_decode`)."""

@@ -444,9 +444,10 @@ class SequenceModel:
                 idx = rng.choice(N, size=batch_size, replace=False)
                 xb, yb = x[idx], y[idx]
             loss, grads = self.loss_and_grads(xb, yb)
-            norms[step] = global_norm(grads)
-            if clip is not None:
-                grads, _ = clip_global_norm(grads, clip)
+            if clip is not None:  # the norm before clipping, computed once
+                grads, norms[step] = clip_global_norm(grads, clip)
+            else:
+                norms[step] = global_norm(grads)
             self.optimizer.step(self.params, grads)
             losses[step] = loss
             taken = step + 1

@@ -560,9 +560,10 @@ class EncoderDecoder:
         for step in range(steps):
             idx = rng.choice(N, size=min(batch_size, N), replace=False)
             losses[step], grads = self.loss_and_grads(source[idx], target[idx])
-            norms[step] = global_norm(grads)
-            if clip is not None:
-                grads, _ = clip_global_norm(grads, clip)
+            if clip is not None:  # the norm before clipping, computed once
+                grads, norms[step] = clip_global_norm(grads, clip)
+            else:
+                norms[step] = global_norm(grads)
             self.optimizer.step(self.params, grads)
         return FitHistory(losses, norms)
 
