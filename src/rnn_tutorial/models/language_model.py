@@ -28,6 +28,7 @@ from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
 from ..validation import (
+    as_float_array,
     check_batch,
     check_cache,
     check_flag,
@@ -311,7 +312,7 @@ class LanguageModel:
             )
         return X, Y
 
-    def fit(self, X, Y, *, carry_state: bool = True, clip: float = 1.0) -> np.ndarray:
+    def fit(self, X, Y, *, carry_state: bool = True, clip: float = 1.0, lr=None) -> np.ndarray:
         """One pass over the batches ``(X[k], Y[k])``: one Adam update for each.
 
         Parameters
@@ -327,18 +328,45 @@ class LanguageModel:
             random partitioning).
         clip : float, default 1.0
             The largest global gradient norm (:func:`~rnn_tutorial.clip_global_norm`).
+        lr : array_like of float, shape (K,), optional
+            Adam's learning rate for each batch, e.g. a schedule that decays
+            over training; the optimiser keeps the last one. None keeps the
+            optimiser's rate for every batch.
 
         Returns
         -------
         ndarray, shape (K,)
             The mean loss per token of every batch, before its update.
+
+        Examples
+        --------
+        A rate that falls linearly over four batches:
+
+        >>> data = np.tile(np.arange(5), 40)
+        >>> X, Y = data[:160].reshape(4, 2, 20), data[1:161].reshape(4, 2, 20)
+        >>> model = LanguageModel(5, 4, 8, rng=np.random.default_rng(0))
+        >>> losses = model.fit(X, Y, lr=0.05 * (1 - np.arange(4) / 4))
+        >>> losses.shape, model.optimizer.lr
+        ((4,), 0.0125)
         """
         X, Y = self._check_batches(X, Y)
         check_flag("carry_state", carry_state)
         check_positive("clip", clip)
-        return self._fit(X, Y, carry_state, clip)
+        return self._fit(X, Y, carry_state, clip, self._check_rates(lr, len(X)))
 
-    def _fit(self, X, Y, carry_state, clip):
+    def _check_rates(self, lr, K: int) -> np.ndarray:
+        """fit's ``lr`` as K positive rates; the optimiser's own rate K times when None."""
+        if lr is None:
+            return np.full(K, self.optimizer.lr)
+        rates = as_float_array("lr", lr)
+        if rates.shape != (K,) or not np.all(rates > 0):
+            raise ValueError(
+                f"lr must hold one positive learning rate per batch, shape ({K},), "
+                f"got shape {rates.shape}" + (f" with minimum {rates.min()}" if rates.size else "")
+            )
+        return rates
+
+    def _fit(self, X, Y, carry_state, clip, lr):
         losses = np.empty(len(X))
         state = None  # zeros
         for k, (inputs, targets) in enumerate(zip(X, Y, strict=True)):
@@ -346,6 +374,7 @@ class LanguageModel:
                 state = None
             losses[k], grads, state = lm_loss(self.params, inputs, targets, state, cell=self.cell)
             grads, _ = clip_global_norm(grads, clip)
+            self.optimizer.lr = float(lr[k])
             self.optimizer.step(self.params, grads)
         return losses
 
