@@ -153,10 +153,12 @@ def test_fit_uses_one_learning_rate_per_batch():
 
 @pytest.mark.parametrize(
     ("lr", "match"),
-    [([0.1, 0.1], r"lr must hold one positive learning rate per batch, shape \(3,\)"),
-     ([0.1, 0.0, 0.1], "positive"),
-     (0.1, r"shape \(3,\)"),
-     ([0.1, np.nan, 0.1], "lr contains NaN")],
+    [
+        ([0.1, 0.1], r"lr must hold one positive learning rate per batch, shape \(3,\)"),
+        ([0.1, 0.0, 0.1], "positive"),
+        (0.1, r"shape \(3,\)"),
+        ([0.1, np.nan, 0.1], "lr contains NaN"),
+    ],
 )
 def test_fit_rejects_bad_learning_rates(lr, match):
     model = rt.LanguageModel(5, 2, 3, rng=np.random.default_rng(0))

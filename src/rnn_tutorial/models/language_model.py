@@ -149,9 +149,13 @@ def lm_forward(params: dict, tokens, state0=None, *, cell: str = "lstm"):
     >>> logits.shape, h.shape
     ((1, 3, 10), (1, 8))
     """
-    tokens = _check_lm(params, tokens, cell)
+    return _lm_forward(params, _check_lm(params, tokens, cell), state0, cell)
+
+
+def _lm_forward(params: dict, tokens: np.ndarray, state0, cell: str):
+    """:func:`lm_forward` for weights and tokens already checked."""
     x, embedding_cache = embedding_forward(tokens, params["W_embed"])
-    hs, state, layer_cache = layer_forward(_check_cell(cell), x, _layer_params(params), state0)
+    hs, state, layer_cache = layer_forward(cell, x, _layer_params(params), state0)
     logits, dense_cache = dense_forward(hs, params)
     return logits, state, LMCache(embedding_cache, layer_cache, dense_cache)
 
@@ -183,6 +187,11 @@ def lm_backward(dlogits: np.ndarray, cache: LMCache) -> dict:
     """
     check_cache("cache", cache, LMCache, "lm_forward")
     dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
+    return _lm_backward(dlogits, cache)
+
+
+def _lm_backward(dlogits: np.ndarray, cache: LMCache) -> dict:
+    """:func:`lm_backward` for a gradient already checked against the cache."""
     dhs, dense_grads = dense_backward(dlogits, cache.dense)
     dx, _, layer_grads = layer_backward(dhs, cache.layer)
     dW_embed = embedding_backward(dx, cache.embedding)
@@ -234,9 +243,8 @@ def lm_loss(params: dict, inputs, targets, state0=None, *, cell: str = "lstm", m
     10.0
     """
     check_batch("inputs", np.asarray(inputs))  # the loss is a mean over the batch
-    logits, state, cache = lm_forward(
-        params, _check_lm(params, inputs, cell, "inputs"), state0, cell=cell
-    )
+    inputs = _check_lm(params, inputs, cell, "inputs")
+    logits, state, cache = _lm_forward(params, inputs, state0, cell)
     targets = check_tokens("targets", targets)
     if targets.shape != logits.shape[:2]:
         raise ValueError(
@@ -244,7 +252,7 @@ def lm_loss(params: dict, inputs, targets, state0=None, *, cell: str = "lstm", m
             "they must have the same shape (N, T)"
         )
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction="mean", mask=mask)
-    return loss, lm_backward(dlogits, cache), state
+    return loss, _lm_backward(dlogits, cache), state
 
 
 class LanguageModel:
