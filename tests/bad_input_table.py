@@ -1670,9 +1670,20 @@ TABLE |= {
     ),
     "LanguageModel.fit": E(
         lambda: call(
-            _lm_model().fit, X=ids(2, 2, 3), Y=ids(2, 2, 3, seed=1), carry_state=True, clip=1.0
+            _lm_model().fit,
+            X=ids(2, 2, 3),
+            Y=ids(2, 2, 3, seed=1),
+            carry_state=True,
+            clip=1.0,
+            lr=[0.05, 0.01],
         ),
-        bad={"X": "tokens rank", "Y": "tokens", "carry_state": "flag", "clip": "positive"},
+        bad={
+            "X": "tokens rank",
+            "Y": "tokens",
+            "carry_state": "flag",
+            "clip": "positive",
+            "lr": [([0.05], ValueError), ([0.05, -1.0], ValueError), (["a", "b"], TypeError)],
+        },
     ),
     "LanguageModel.mean_loss": E(
         lambda: call(_lm_model().mean_loss, X=ids(2, 2, 3), Y=ids(2, 2, 3, seed=1)),

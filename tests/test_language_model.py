@@ -127,3 +127,43 @@ def test_fit_checks_before_updating():
     with pytest.raises(ValueError, match="temperature"):
         model.sample([0], 3, temperature=0, rng=np.random.default_rng(0))
     assert all(np.array_equal(before[k], model.params[k]) for k in before)
+
+
+def test_fit_uses_one_learning_rate_per_batch():
+    data = np.tile(np.arange(5), 20)
+    X, Y = rt.random_partition(data, N=2, T=4, rng=np.random.default_rng(1))
+    X, Y = X[:3], Y[:3]
+    rates = np.array([0.05, 0.02, 0.01])
+    scheduled = rt.LanguageModel(5, 3, 4, rng=np.random.default_rng(0), dtype=np.float64)
+    scheduled.fit(X, Y, carry_state=False, lr=rates)
+    # the same updates one batch at a time, each with its rate set by hand
+    by_hand = rt.LanguageModel(5, 3, 4, rng=np.random.default_rng(0), dtype=np.float64)
+    for k, rate in enumerate(rates):
+        by_hand.optimizer.lr = rate
+        by_hand.fit(X[k : k + 1], Y[k : k + 1], carry_state=False)
+    for key, value in scheduled.params.items():
+        np.testing.assert_allclose(value, by_hand.params[key], rtol=1e-12, atol=1e-15)
+    assert scheduled.optimizer.lr == 0.01
+    # Adam's step is about lr in size, so a negligible rate leaves the weights as they were
+    still = rt.LanguageModel(5, 3, 4, rng=np.random.default_rng(0), dtype=np.float64)
+    before = {key: value.copy() for key, value in still.params.items()}
+    still.fit(X, Y, lr=np.full(3, 1e-12))
+    assert all(np.max(np.abs(still.params[k] - before[k])) < 1e-10 for k in before)
+
+
+@pytest.mark.parametrize(
+    ("lr", "match"),
+    [
+        ([0.1, 0.1], r"lr must hold one positive learning rate per batch, shape \(3,\)"),
+        ([0.1, 0.0, 0.1], "positive"),
+        (0.1, r"shape \(3,\)"),
+        ([0.1, np.nan, 0.1], "lr contains NaN"),
+    ],
+)
+def test_fit_rejects_bad_learning_rates(lr, match):
+    model = rt.LanguageModel(5, 2, 3, rng=np.random.default_rng(0))
+    before = {key: value.copy() for key, value in model.params.items()}
+    X = np.zeros((3, 1, 2), dtype=int)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, X, lr=lr)
+    assert all(np.array_equal(before[k], model.params[k]) for k in before)

@@ -28,6 +28,7 @@ from ..training.clipping import clip_global_norm
 from ..training.losses import softmax_cross_entropy
 from ..training.optim import Adam
 from ..validation import (
+    as_float_array,
     check_batch,
     check_cache,
     check_flag,
@@ -148,9 +149,13 @@ def lm_forward(params: dict, tokens, state0=None, *, cell: str = "lstm"):
     >>> logits.shape, h.shape
     ((1, 3, 10), (1, 8))
     """
-    tokens = _check_lm(params, tokens, cell)
+    return _lm_forward(params, _check_lm(params, tokens, cell), state0, cell)
+
+
+def _lm_forward(params: dict, tokens: np.ndarray, state0, cell: str):
+    """:func:`lm_forward` for weights and tokens already checked."""
     x, embedding_cache = embedding_forward(tokens, params["W_embed"])
-    hs, state, layer_cache = layer_forward(_check_cell(cell), x, _layer_params(params), state0)
+    hs, state, layer_cache = layer_forward(cell, x, _layer_params(params), state0)
     logits, dense_cache = dense_forward(hs, params)
     return logits, state, LMCache(embedding_cache, layer_cache, dense_cache)
 
@@ -182,6 +187,11 @@ def lm_backward(dlogits: np.ndarray, cache: LMCache) -> dict:
     """
     check_cache("cache", cache, LMCache, "lm_forward")
     dlogits = check_input("dlogits", dlogits, ("N", "T", "V"), _logit_sizes(cache))
+    return _lm_backward(dlogits, cache)
+
+
+def _lm_backward(dlogits: np.ndarray, cache: LMCache) -> dict:
+    """:func:`lm_backward` for a gradient already checked against the cache."""
     dhs, dense_grads = dense_backward(dlogits, cache.dense)
     dx, _, layer_grads = layer_backward(dhs, cache.layer)
     dW_embed = embedding_backward(dx, cache.embedding)
@@ -233,9 +243,8 @@ def lm_loss(params: dict, inputs, targets, state0=None, *, cell: str = "lstm", m
     10.0
     """
     check_batch("inputs", np.asarray(inputs))  # the loss is a mean over the batch
-    logits, state, cache = lm_forward(
-        params, _check_lm(params, inputs, cell, "inputs"), state0, cell=cell
-    )
+    inputs = _check_lm(params, inputs, cell, "inputs")
+    logits, state, cache = _lm_forward(params, inputs, state0, cell)
     targets = check_tokens("targets", targets)
     if targets.shape != logits.shape[:2]:
         raise ValueError(
@@ -243,7 +252,7 @@ def lm_loss(params: dict, inputs, targets, state0=None, *, cell: str = "lstm", m
             "they must have the same shape (N, T)"
         )
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction="mean", mask=mask)
-    return loss, lm_backward(dlogits, cache), state
+    return loss, _lm_backward(dlogits, cache), state
 
 
 class LanguageModel:
@@ -311,7 +320,7 @@ class LanguageModel:
             )
         return X, Y
 
-    def fit(self, X, Y, *, carry_state: bool = True, clip: float = 1.0) -> np.ndarray:
+    def fit(self, X, Y, *, carry_state: bool = True, clip: float = 1.0, lr=None) -> np.ndarray:
         """One pass over the batches ``(X[k], Y[k])``: one Adam update for each.
 
         Parameters
@@ -327,18 +336,45 @@ class LanguageModel:
             random partitioning).
         clip : float, default 1.0
             The largest global gradient norm (:func:`~rnn_tutorial.clip_global_norm`).
+        lr : array_like of float, shape (K,), optional
+            Adam's learning rate for each batch, e.g. a schedule that decays
+            over training; the optimiser keeps the last one. None keeps the
+            optimiser's rate for every batch.
 
         Returns
         -------
         ndarray, shape (K,)
             The mean loss per token of every batch, before its update.
+
+        Examples
+        --------
+        A rate that falls linearly over four batches:
+
+        >>> data = np.tile(np.arange(5), 40)
+        >>> X, Y = data[:160].reshape(4, 2, 20), data[1:161].reshape(4, 2, 20)
+        >>> model = LanguageModel(5, 4, 8, rng=np.random.default_rng(0))
+        >>> losses = model.fit(X, Y, lr=0.05 * (1 - np.arange(4) / 4))
+        >>> losses.shape, model.optimizer.lr
+        ((4,), 0.0125)
         """
         X, Y = self._check_batches(X, Y)
         check_flag("carry_state", carry_state)
         check_positive("clip", clip)
-        return self._fit(X, Y, carry_state, clip)
+        return self._fit(X, Y, carry_state, clip, self._check_rates(lr, len(X)))
 
-    def _fit(self, X, Y, carry_state, clip):
+    def _check_rates(self, lr, K: int) -> np.ndarray:
+        """fit's ``lr`` as K positive rates; the optimiser's own rate K times when None."""
+        if lr is None:
+            return np.full(K, self.optimizer.lr)
+        rates = as_float_array("lr", lr)
+        if rates.shape != (K,) or not np.all(rates > 0):
+            raise ValueError(
+                f"lr must hold one positive learning rate per batch, shape ({K},), "
+                f"got shape {rates.shape}" + (f" with minimum {rates.min()}" if rates.size else "")
+            )
+        return rates
+
+    def _fit(self, X, Y, carry_state, clip, lr):
         losses = np.empty(len(X))
         state = None  # zeros
         for k, (inputs, targets) in enumerate(zip(X, Y, strict=True)):
@@ -346,6 +382,7 @@ class LanguageModel:
                 state = None
             losses[k], grads, state = lm_loss(self.params, inputs, targets, state, cell=self.cell)
             grads, _ = clip_global_norm(grads, clip)
+            self.optimizer.lr = float(lr[k])
             self.optimizer.step(self.params, grads)
         return losses
 
