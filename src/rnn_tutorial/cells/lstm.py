@@ -411,8 +411,8 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         if lengths is not None:
             dc_at = np.zeros((T, N, H), dtype=dtype)
             dc_at[lengths - 1, np.arange(N)] = dc_last
-    W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
-    W_h_T = W_h.T
+    W_x = params["W_x"].astype(dtype, copy=False)
+    W_h_T = np.ascontiguousarray(params["W_h"].T, dtype=dtype)  # BLAS is faster on it than on .T
     da = np.empty((T, N, 4 * H), dtype=dtype)
     dh = np.zeros((N, H), dtype=dtype)
     dh_h = np.empty((N, H), dtype=dtype)
