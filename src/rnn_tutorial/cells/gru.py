@@ -52,7 +52,6 @@ from ..timeaxis import (
     _zero_past_end_time_major,
     batch_major,
     time_major,
-    zero_past_end,
 )
 from ..validation import (
     Sizes,
@@ -442,7 +441,8 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(dhs, h)
     W_x = params["W_x"].astype(dtype, copy=False)
     W_h_T = np.ascontiguousarray(params["W_h"].T, dtype=dtype)  # BLAS is faster on it than on .T
@@ -461,6 +461,8 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
         rz, r, z, n = a[:, : 2 * H], a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
         d_n, d_rz, d_r, d_z = d[:, :H], d[:, H : 3 * H], d[:, H : 2 * H], d[:, 2 * H : 3 * H]
         dh += dhs[:, t]
+        if t >= first_end:  # the gradient reaching a step past a sequence's end is dropped
+            dh[np.flatnonzero(lengths <= t)] = 0
         np.multiply(dh, z, out=direct)  # the direct path h_t = ... + z h_{t-1}
         np.subtract(dh, direct, out=tmp)  # dn = dh (1 - z)
         np.multiply(n, n, out=d_n)

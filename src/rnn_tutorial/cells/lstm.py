@@ -28,7 +28,6 @@ from ..timeaxis import (
     _zero_past_end_time_major,
     batch_major,
     time_major,
-    zero_past_end,
 )
 from ..validation import (
     Sizes,
@@ -400,7 +399,8 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(dhs, h)
     dc = np.zeros((N, H), dtype=dtype)
     dc_at = None  # padded batch: dc_last enters at each sequence's last valid step
@@ -423,6 +423,8 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
         di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
         dh += dhs[:, t]
+        if t >= first_end:  # the gradient reaching a step past a sequence's end is dropped
+            dh[np.flatnonzero(lengths <= t)] = 0
         if dc_at is not None:
             dc += dc_at[t]
         # h_t = o tanh(c_t) is stored, so dh o (1 - tanh^2 c_t) = dh o - (dh h_t) tanh c_t
