@@ -15,19 +15,64 @@ import numpy as np
 
 from .validation import as_float_array, check_int, check_lengths
 
-__all__ = ["batch_major", "length_mask", "past_end", "time_major", "zero_past_end"]
+__all__ = [
+    "batch_major",
+    "length_mask",
+    "past_end",
+    "time_major",
+    "zero_past_end",
+]
 
 
-def time_major(x: np.ndarray, dtype=None) -> np.ndarray:
+def time_major(x: np.ndarray, dtype=None, *, ones: bool = False) -> np.ndarray:
     """A contiguous ``(T, N, D)`` copy of a batch-first ``(N, T, D)`` array.
+
+    With ``ones=True`` the copy is ``(T, N, D + 1)``, a column of ones after
+    the D features, so that ``x @ vstack([W, b])`` adds the bias inside the
+    matrix product instead of in a pass of its own.
 
     Examples
     --------
     >>> x = np.arange(6.0).reshape(1, 3, 2)
     >>> time_major(x).shape, time_major(x)[2, 0].tolist()
     ((3, 1, 2), [4.0, 5.0])
+    >>> time_major(x, ones=True)[2, 0].tolist()
+    [4.0, 5.0, 1.0]
     """
-    return np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype=dtype)
+    if not ones:
+        return np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype=dtype)
+    N, T, D = x.shape
+    xs = np.empty((T, N, D + 1), dtype=x.dtype if dtype is None else dtype)
+    xs[:, :, :D] = np.swapaxes(x, 0, 1)
+    xs[:, :, D] = 1
+    return xs
+
+
+def _with_ones(xs: np.ndarray) -> np.ndarray | None:
+    """The ``(T, N, D + 1)`` array ``[x, 1]`` of which ``xs`` is the x part, or None.
+
+    :func:`time_major` with ``ones=True`` makes such an array; the sequence
+    kernels cache its x part and find the column of ones again here.
+
+    Examples
+    --------
+    >>> x1 = time_major(np.ones((2, 3, 4)), ones=True)
+    >>> _with_ones(x1[:, :, :4]) is x1, _with_ones(time_major(np.ones((2, 3, 4))))
+    (True, None)
+    """
+    base = xs.base
+    T, N, D = xs.shape
+    if (
+        isinstance(base, np.ndarray)
+        and base.shape == (T, N, D + 1)
+        and base.dtype == xs.dtype
+        and base.flags.c_contiguous
+        and xs.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+        and xs.strides == base.strides
+        and np.all(base[:, :, D] == 1)
+    ):
+        return base
+    return None
 
 
 def batch_major(xs: np.ndarray) -> np.ndarray:
@@ -112,5 +157,26 @@ def zero_past_end(hs: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
     if hs.ndim < 2:
         raise ValueError(f"hs must be (N, T, ...) with at least 2 axes, got shape {hs.shape}")
     lengths = check_lengths(lengths, hs.shape[0], hs.shape[1])
-    valid = np.arange(hs.shape[1]) < lengths[:, None]
-    return np.where(valid.reshape(valid.shape + (1,) * (hs.ndim - 2)), hs, 0)
+    out = hs.copy()  # a plain copy, then zeros only where padding is: cheaper than np.where
+    for n in np.flatnonzero(lengths < hs.shape[1]):
+        out[n, lengths[n] :] = 0
+    return out
+
+
+def _zero_past_end_time_major(states: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A copy of time-major ``states`` (T, N, ...) with every step past a sequence's end zero.
+
+    ``lengths`` must already be checked. The sequence kernels' outputs in a
+    padded batch: their state arrays carry each final state to the end.
+
+    Examples
+    --------
+    >>> _zero_past_end_time_major(np.ones((3, 2, 1)), np.array([3, 1]))[:, :, 0]
+    array([[1., 1.],
+           [1., 0.],
+           [1., 0.]])
+    """
+    out = states.copy()
+    for n in np.flatnonzero(lengths < states.shape[0]):
+        out[lengths[n] :, n] = 0
+    return out

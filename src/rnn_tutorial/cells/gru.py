@@ -47,7 +47,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..timeaxis import batch_major, past_end, time_major, zero_past_end
+from ..timeaxis import (
+    _with_ones,
+    _zero_past_end_time_major,
+    batch_major,
+    time_major,
+)
 from ..validation import (
     Sizes,
     check_cache,
@@ -312,11 +317,13 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after",
     -----
     The numbers of :func:`gru_step_forward` for :math:`t = 1, \dots, T`
     (as :func:`~rnn_tutorial.gru_forward_steps` computes them),
-    faster: :math:`x_t W_x + b_x` for all steps is one matrix product before
-    the loop, which multiplies only by :math:`W_h` (once in the reset-after
-    form, twice in the textbook form, whose candidate product waits for r),
-    and both gates r, z go through one ``tanh`` using
-    :math:`\sigma(a) = (1 + \tanh(a/2))/2`.
+    faster: :math:`x_t W_x` plus every bias the reset gate does not scale
+    (:math:`b_x` and the r, z blocks of :math:`b_h`) for all steps is one
+    matrix product before the loop (the biases ride in it as the weights of a
+    column of ones next to :math:`x_t`), the loop multiplies only by
+    :math:`W_h` (once in the reset-after form, twice in the textbook form,
+    whose candidate product waits for r), and both gates r, z go through one
+    ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`.
 
     With ``lengths`` this is PyTorch's packed sequence: past step
     :math:`\ell_n` sequence n keeps its state and its outputs are zero.
@@ -335,36 +342,35 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after",
     N, T, D = x.shape
     H = sizes.value("H")
     lengths = check_lengths(lengths, N, T)
-    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min(initial=T)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(x, h0, *params.values())
     # halve the r and z columns (exact): sigma(a) = tanh(a/2)/2 + 1/2
     scale = np.ones(3 * H, dtype=dtype)
     scale[: 2 * H] = 0.5
     W_x, W_h, b_x, b_h = (params[key].astype(dtype, copy=False) * scale for key in GRU_KEYS)
-    xs = time_major(x, dtype)
-    gates = (xs.reshape(T * N, D) @ W_x).reshape(T, N, 3 * H)
-    gates += b_x
+    # b_hr, b_hz join b_x (r and z see only the sum); b_hn stays apart, inside r * (...)
+    b = b_x + np.concatenate([b_h[: 2 * H], np.zeros(H, dtype=dtype)])
+    xs1 = time_major(x, dtype, ones=True)  # [x_t, 1]: the bias rides in the product
+    gates = (xs1.reshape(T * N, D + 1) @ np.vstack([W_x, b])).reshape(T, N, 3 * H)
     h = np.empty((T + 1, N, H), dtype=dtype)
     h[0] = h0
     hn = np.empty((T, N, H), dtype=dtype)
     tmp = np.empty((N, H), dtype=dtype)
+    b_hn = b_h[2 * H :]
     if form == "reset_after":
         hW = np.empty((N, 3 * H), dtype=dtype)
     else:
         hW = np.empty((N, 2 * H), dtype=dtype)
-        W_hrz, b_hrz = W_h[:, : 2 * H], b_h[: 2 * H]
-        W_hn, b_hn = W_h[:, 2 * H :], b_h[2 * H :]
+        W_hrz, W_hn = W_h[:, : 2 * H], W_h[:, 2 * H :]
     for t in range(T):
         a = gates[t]
         rz, r, z, n = a[:, : 2 * H], a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
         if form == "reset_after":
             np.matmul(h[t], W_h, out=hW)
-            hW += b_h
             rz += hW[:, : 2 * H]
-            hn[t] = hW[:, 2 * H :]
+            np.add(hW[:, 2 * H :], b_hn, out=hn[t])
         else:
             np.matmul(h[t], W_hrz, out=hW)
-            hW += b_hrz
             rz += hW
         np.tanh(rz, out=rz)
         rz *= 0.5
@@ -381,9 +387,11 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, params: dict, form="reset_after",
         np.subtract(h[t], n, out=tmp)
         tmp *= z
         np.add(n, tmp, out=h[t + 1])  # (1 - z) n + z h_{t-1}
-        if t >= first_end:  # a sequence past its end keeps its state
-            np.copyto(h[t + 1], h[t], where=ended[t])
-    hs = h[1:] if lengths is None else np.where(ended, 0, h[1:])  # outputs past an end: 0
+        if t >= first_end:  # a sequence past its end keeps its state (only those rows)
+            ended = np.flatnonzero(lengths <= t)
+            h[t + 1, ended] = h[t, ended]
+    xs = xs1[:, :, :D]
+    hs = h[1:] if lengths is None else _zero_past_end_time_major(h[1:], lengths)  # 0 past an end
     return hs.transpose(1, 0, 2), GRUCache(xs, h, gates, hn, params, form, lengths)
 
 
@@ -433,32 +441,37 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(dhs, h)
-    W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
-    W_h_T, W_hrz_T, W_hn_T = W_h.T, W_h[:, : 2 * H].T, W_h[:, 2 * H :].T
-    da_x = np.empty((T, N, 3 * H), dtype=dtype)  # gradient of x W_x + b_x: [da_r, da_z, da_n]
-    # gradient of the hidden affine map: reset after, [da_r, da_z, dhn]; textbook, da_x itself
-    da_h = np.empty((T, N, 3 * H), dtype=dtype) if form == "reset_after" else da_x
+    W_x = params["W_x"].astype(dtype, copy=False)
+    W_h_T = np.ascontiguousarray(params["W_h"].T, dtype=dtype)  # BLAS is faster on it than on .T
+    W_hrz_T, W_hn_T = W_h_T[: 2 * H], W_h_T[2 * H :]
+    # one buffer [da_n, da_r, da_z, dhn]: its first three blocks are the gradient of
+    # x W_x + b_x (columns n, r, z), its last three that of the hidden affine map
+    # (r, z, n, reset after); textbook: dhn = da_n, the fourth block is not needed
+    width = 4 * H if form == "reset_after" else 3 * H
+    da = np.empty((T, N, width), dtype=dtype)
     dh = np.zeros((N, H), dtype=dtype)
     direct = np.empty((N, H), dtype=dtype)
     tmp = np.empty((N, H), dtype=dtype)
     slope = np.empty((N, 2 * H), dtype=dtype)
     for t in reversed(range(T)):
-        a, d = gates[t], da_x[t]
+        a, d = gates[t], da[t]
         rz, r, z, n = a[:, : 2 * H], a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
-        d_rz, d_r, d_z, d_n = d[:, : 2 * H], d[:, :H], d[:, H : 2 * H], d[:, 2 * H :]
+        d_n, d_rz, d_r, d_z = d[:, :H], d[:, H : 3 * H], d[:, H : 2 * H], d[:, 2 * H : 3 * H]
         dh += dhs[:, t]
-        np.subtract(h[t], n, out=d_z)
-        d_z *= dh  # dz
-        np.subtract(1, z, out=tmp)
-        tmp *= dh  # dn
+        if t >= first_end:  # the gradient reaching a step past a sequence's end is dropped
+            dh[np.flatnonzero(lengths <= t)] = 0
+        np.multiply(dh, z, out=direct)  # the direct path h_t = ... + z h_{t-1}
+        np.subtract(dh, direct, out=tmp)  # dn = dh (1 - z)
         np.multiply(n, n, out=d_n)
         np.subtract(1, d_n, out=d_n)
         d_n *= tmp  # da_n
-        np.multiply(dh, z, out=direct)  # the direct path h_t = ... + z h_{t-1}
+        np.subtract(h[t], n, out=d_z)
+        d_z *= dh  # dz
         if form == "reset_after":
-            np.multiply(d_n, r, out=da_h[t, :, 2 * H :])  # dhn
+            np.multiply(d_n, r, out=d[:, 3 * H :])  # dhn
             np.multiply(d_n, hn[t], out=d_r)  # dr
         else:
             np.matmul(d_n, W_hn_T, out=tmp)  # gradient of the product r * h_{t-1}
@@ -466,31 +479,33 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
             tmp *= r
             direct += tmp
         np.subtract(1, rz, out=slope)
-        slope *= rz
-        d_rz *= slope  # [da_r, da_z]
+        d_rz *= slope
+        d_rz *= rz  # [da_r, da_z]: sigma' = sigma (1 - sigma)
         if form == "reset_after":
-            da_h[t, :, : 2 * H] = d_rz
-            np.matmul(da_h[t], W_h_T, out=dh)
+            np.matmul(d[:, H:], W_h_T, out=dh)  # [da_r, da_z, dhn] W_h^T
         else:
             np.matmul(d_rz, W_hrz_T, out=dh)
         dh += direct
-    da_x = da_x.reshape(T * N, 3 * H)
+    da = da.reshape(T * N, width)
+    da_x = da[:, : 3 * H]  # columns n, r, z
     h_prev = h[:-1].reshape(T * N, H)
+    xs1 = _with_ones(xs)
+    if xs1 is None:
+        dW_x, db_x = xs.reshape(T * N, D).T @ da_x, da_x.sum(axis=0)
+    else:  # x was stored as [x_t, 1]: the bias gradient is the last row of one product
+        dW_x, db_x = np.split(xs1.reshape(T * N, D + 1).T @ da_x, [D])
+        db_x = db_x[0]
+    dW_x, db_x = (np.concatenate([g[..., H:], g[..., :H]], axis=-1) for g in (dW_x, db_x))
     if form == "reset_after":
-        da_h = da_h.reshape(T * N, 3 * H)
-        dW_h = h_prev.T @ da_h
-        db_h = da_h.sum(axis=0)
+        dW_h = h_prev.T @ da[:, H:]
+        db_h = np.concatenate([db_x[: 2 * H], da[:, 3 * H :].sum(axis=0)])
     else:
         rh = (gates[:, :, :H] * h[:-1]).reshape(T * N, H)  # r * h_{t-1}, recomputed
-        dW_h = np.hstack([h_prev.T @ da_x[:, : 2 * H], rh.T @ da_x[:, 2 * H :]])
-        db_h = da_x.sum(axis=0)
-    grads = {
-        "W_x": xs.reshape(T * N, D).T @ da_x,
-        "W_h": dW_h,
-        "b_x": da_x.sum(axis=0),
-        "b_h": db_h,
-    }
-    dx = batch_major((da_x @ W_x.T).reshape(T, N, D))
+        dW_h = np.hstack([h_prev.T @ da[:, H:], rh.T @ da[:, :H]])
+        db_h = db_x.copy()  # the same numbers, its own array
+    grads = {"W_x": dW_x, "W_h": dW_h, "b_x": db_x, "b_h": db_h}
+    W_x_nrz = np.hstack([W_x[:, 2 * H :], W_x[:, : 2 * H]])  # W_x's columns in da's order
+    dx = batch_major((da_x @ W_x_nrz.T).reshape(T, N, D))
     return dx, dh, grads
 
 

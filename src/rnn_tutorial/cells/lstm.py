@@ -23,7 +23,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..timeaxis import batch_major, past_end, time_major, zero_past_end
+from ..timeaxis import (
+    _with_ones,
+    _zero_past_end_time_major,
+    batch_major,
+    time_major,
+)
 from ..validation import (
     Sizes,
     check_cache,
@@ -270,8 +275,9 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *,
     The numbers of :func:`lstm_step_forward` for :math:`t = 1, \dots, T`
     (as :func:`~rnn_tutorial.lstm_forward_steps` computes them),
     faster: :math:`x_t W_x + b` for all steps is one matrix product before
-    the loop, the loop multiplies only :math:`h_{t-1} W_h`, and all four gates
-    go through one ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`
+    the loop (``b`` rides in it as the weight of a column of ones next to
+    :math:`x_t`), the loop multiplies only :math:`h_{t-1} W_h`, and all four
+    gates go through one ``tanh`` using :math:`\sigma(a) = (1 + \tanh(a/2))/2`
     (the halving is folded into the sigmoid gates' columns of the weights,
     which is exact in binary floating point).
 
@@ -292,13 +298,12 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *,
     N, T, D = x.shape
     H = sizes.value("H")
     lengths = check_lengths(lengths, N, T)
-    ended, first_end = past_end(lengths, T), T if lengths is None else lengths.min(initial=T)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(x, h0, c0, *params.values())
-    scale, shift = _gate_scale_shift(H, dtype)
+    scale = _gate_scale(H, dtype)
     W_x, W_h, b = (params[key].astype(dtype, copy=False) * scale for key in LSTM_KEYS)
-    xs = time_major(x, dtype)
-    gates = (xs.reshape(T * N, D) @ W_x).reshape(T, N, 4 * H)  # halved a, tanh column whole
-    gates += b
+    xs1 = time_major(x, dtype, ones=True)  # [x_t, 1]: b rides in the product
+    gates = (xs1.reshape(T * N, D + 1) @ np.vstack([W_x, b])).reshape(T, N, 4 * H)
     h = np.empty((T + 1, N, H), dtype=dtype)
     c = np.empty_like(h)
     tanh_c = np.empty((T, N, H), dtype=dtype)
@@ -309,20 +314,24 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, params: dict, *,
         a = gates[t]
         np.matmul(h[t], W_h, out=hW)
         a += hW
-        np.tanh(a, out=a)
-        a *= scale
-        a += shift  # now [i, f, g, o]
+        np.tanh(a, out=a)  # halved a for i, f, o: sigma(a) = tanh(a/2)/2 + 1/2
+        for sig in (a[:, : 2 * H], a[:, 3 * H :]):  # i, f and o; g is the tanh itself
+            sig *= 0.5
+            sig += 0.5
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
         np.multiply(f, c[t], out=c[t + 1])
         np.multiply(i, g, out=ig)
         c[t + 1] += ig
         np.tanh(c[t + 1], out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=h[t + 1])
-        if t >= first_end:  # a sequence past its end keeps its states
-            np.copyto(h[t + 1], h[t], where=ended[t])
-            np.copyto(c[t + 1], c[t], where=ended[t])
-    cache = LSTMCache(xs, h, c, gates, tanh_c, params, lengths)
-    hs, cs = (s[1:] if lengths is None else np.where(ended, 0, s[1:]) for s in (h, c))
+        if t >= first_end:  # a sequence past its end keeps its states (only those rows)
+            ended = np.flatnonzero(lengths <= t)
+            h[t + 1, ended] = h[t, ended]
+            c[t + 1, ended] = c[t, ended]
+    cache = LSTMCache(xs1[:, :, :D], h, c, gates, tanh_c, params, lengths)
+    hs, cs = (
+        (s[1:] if lengths is None else _zero_past_end_time_major(s[1:], lengths)) for s in (h, c)
+    )
     return hs.transpose(1, 0, 2), cs.transpose(1, 0, 2), cache  # outputs past an end: 0
 
 
@@ -360,9 +369,13 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     :math:`dc_{t-1} = dc_t \odot f` is the "conveyor belt": multiplied only by
     the forget gate, never by a weight matrix.
 
-    The equations of :func:`lstm_step_backward`; the loop keeps the
-    pre-activation gradients :math:`da_t` of all steps, and ``dx`` and the
-    weight gradients are one matrix product each after it.
+    The equations of :func:`lstm_step_backward`, with the stored
+    :math:`h_t = o \odot \tanh(c_t)` saving passes:
+    :math:`dh \odot o \odot (1 - \tanh^2 c_t) = dh \odot o - (dh \odot h_t) \odot \tanh c_t`
+    and :math:`do \odot o(1 - o) = (dh \odot h_t) \odot (1 - o)`. The loop keeps
+    the pre-activation gradients :math:`da_t` of all steps, and ``dx`` and
+    the weight gradients are one matrix product each after it (``db`` is
+    the last row of the product for ``W_x``, through the column of ones).
 
     In a padded batch (``lengths`` in the cache) the gradient reaching a
     step past a sequence's end is dropped, and ``dc_last`` enters at the
@@ -386,7 +399,8 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
     T, N, D = xs.shape
     H = h.shape[2]
     sizes = Sizes(N=(N, "the cached states"), T=(T, "the cached sequence"), H=(H, 'params["W_h"]'))
-    dhs = zero_past_end(check_input("dhs", dhs, ("N", "T", "H"), sizes), lengths)
+    dhs = check_input("dhs", dhs, ("N", "T", "H"), sizes)
+    first_end = T if lengths is None else lengths.min(initial=T)
     dtype = np.result_type(dhs, h)
     dc = np.zeros((N, H), dtype=dtype)
     dc_at = None  # padded batch: dc_last enters at each sequence's last valid step
@@ -397,51 +411,59 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         if lengths is not None:
             dc_at = np.zeros((T, N, H), dtype=dtype)
             dc_at[lengths - 1, np.arange(N)] = dc_last
-    W_x, W_h = (params[key].astype(dtype, copy=False) for key in ("W_x", "W_h"))
-    W_h_T = W_h.T
+    W_x = params["W_x"].astype(dtype, copy=False)
+    W_h_T = np.ascontiguousarray(params["W_h"].T, dtype=dtype)  # BLAS is faster on it than on .T
     da = np.empty((T, N, 4 * H), dtype=dtype)
     dh = np.zeros((N, H), dtype=dtype)
-    through_h = np.empty((N, H), dtype=dtype)
-    slope = np.empty((N, 4 * H), dtype=dtype)
-    one_minus = np.empty((N, 4 * H), dtype=dtype)
+    dh_h = np.empty((N, H), dtype=dtype)
+    tmp = np.empty((N, H), dtype=dtype)
+    one_minus = np.empty((N, 2 * H), dtype=dtype)
     for t in reversed(range(T)):
         a, d = gates[t], da[t]
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
         di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
         dh += dhs[:, t]
+        if t >= first_end:  # the gradient reaching a step past a sequence's end is dropped
+            dh[np.flatnonzero(lengths <= t)] = 0
         if dc_at is not None:
             dc += dc_at[t]
-        np.multiply(dh, tanh_c[t], out=do)
-        np.multiply(tanh_c[t], tanh_c[t], out=through_h)
-        np.subtract(1, through_h, out=through_h)
-        through_h *= o
-        through_h *= dh
-        dc += through_h  # dc_t: carried plus the path through h_t = o tanh(c_t)
+        # h_t = o tanh(c_t) is stored, so dh o (1 - tanh^2 c_t) = dh o - (dh h_t) tanh c_t
+        # and do o (1 - o) = (dh h_t)(1 - o): dh h_t serves both
+        np.multiply(dh, h[t + 1], out=dh_h)
+        np.subtract(1, o, out=do)
+        do *= dh_h  # da_o
+        np.multiply(dh, o, out=tmp)
+        dc += tmp
+        np.multiply(dh_h, tanh_c[t], out=tmp)
+        dc -= tmp  # dc_t: carried plus the path through h_t
         np.multiply(dc, g, out=di)
         np.multiply(dc, c[t], out=df)
         np.multiply(dc, i, out=dg)
         dc *= f  # dc_{t-1}
-        np.subtract(1, a, out=one_minus)
-        np.multiply(one_minus, a, out=slope)  # sigma' = sigma (1 - sigma) for i, f, o
-        slope[:, 2 * H : 3 * H] += one_minus[:, 2 * H : 3 * H]  # g: (1 - g) g + (1 - g) = 1 - g^2
-        d *= slope
+        np.subtract(1, a[:, : 2 * H], out=one_minus)
+        d[:, : 2 * H] *= one_minus
+        d[:, : 2 * H] *= a[:, : 2 * H]  # da_i, da_f: sigma' = sigma (1 - sigma)
+        np.multiply(g, g, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        dg *= tmp  # da_g: tanh' = 1 - g^2
         np.matmul(d, W_h_T, out=dh)
     da = da.reshape(T * N, 4 * H)
-    grads = {
-        "W_x": xs.reshape(T * N, D).T @ da,
-        "W_h": h[:-1].reshape(T * N, H).T @ da,
-        "b": da.sum(axis=0),
-    }
+    xs1 = _with_ones(xs)
+    if xs1 is None:
+        dW_x, db = xs.reshape(T * N, D).T @ da, da.sum(axis=0)
+    else:  # x was stored as [x_t, 1]: the bias gradient is the last row of one product
+        dW_x, db = np.split(xs1.reshape(T * N, D + 1).T @ da, [D])
+        db = db[0]
+    grads = {"W_x": dW_x, "W_h": h[:-1].reshape(T * N, H).T @ da, "b": db}
     dx = batch_major((da @ W_x.T).reshape(T, N, D))
     return dx, dh, dc, grads
 
 
-def _gate_scale_shift(H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Column factors that turn one ``tanh`` into the four gates: sigma(a) = tanh(a/2)/2 + 1/2."""
+def _gate_scale(H: int, dtype) -> np.ndarray:
+    """Column factors that halve the sigmoid gates' inputs: sigma(a) = tanh(a/2)/2 + 1/2."""
     scale = np.full(4 * H, 0.5, dtype=dtype)
-    shift = np.full(4 * H, 0.5, dtype=dtype)
-    scale[2 * H : 3 * H], shift[2 * H : 3 * H] = 1, 0  # the candidate g is a plain tanh
-    return scale, shift
+    scale[2 * H : 3 * H] = 1  # the candidate g is a plain tanh
+    return scale
 
 
 def _cached_sizes(c: np.ndarray) -> Sizes:
