@@ -112,7 +112,10 @@ def side_by_side(fns: dict, *, budget: float = 1.0, rounds: tuple = (3, 25)) -> 
     On a machine shared with other work the load changes from one second to
     the next. Timing one function after the other spreads every change over
     all of them alike, so their ratios stay fair even when the absolute times
-    do not.
+    do not. The order turns by one place each round: a function inherits the
+    state its predecessor leaves (memory the allocator gave back to the
+    system, caches), and a fixed order would charge that to the same one
+    every time.
 
     Parameters
     ----------
@@ -140,8 +143,10 @@ def side_by_side(fns: dict, *, budget: float = 1.0, rounds: tuple = (3, 25)) -> 
     times = {name: [] for name in fns}
     start = time.perf_counter()
     n_rounds = rounds[1]
+    names = list(fns)
     for k in range(rounds[1]):
-        for name, fn in fns.items():
+        for name in names[k % len(names) :] + names[: k % len(names)]:
+            fn = fns[name]
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
