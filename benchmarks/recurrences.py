@@ -15,6 +15,8 @@ Variants, forward and forward+backward, float32 and float64:
 
 All variants of one configuration are timed in turn, round after round, so a
 load change on a shared machine hits them alike; the median of each is kept.
+Memory comes from a heap that is never returned to the system (glibc's
+``MALLOC_MMAP_MAX_=0``), so no variant pays for pages another one freed.
 GFLOP/s count the matrix products only (``rnn_tutorial.book.performance``) and are
 compared with a large square numpy matrix product timed in the same run.
 
@@ -59,6 +61,16 @@ def parse_args(argv=None):
 
 
 ARGS = parse_args()
+# glibc's allocator hands large arrays out as fresh pages and moves its own
+# thresholds after each free, so a function's time depended on what the
+# function timed before it had freed (the same GRU pass: 648 ms beside itself,
+# 737 ms beside the step loop). Every array now comes from one heap that is
+# never given back, for every variant and torch alike. glibc reads these at
+# start-up, so the script starts itself again once with them set.
+ALLOCATOR = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(2**40)}
+if any(os.environ.get(key) != value for key, value in ALLOCATOR.items()):
+    os.environ.update(ALLOCATOR)
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 # BLAS reads its thread count when numpy is first imported: set it before.
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(ARGS.threads)
@@ -195,6 +207,7 @@ def main() -> int:
             "rnn_tutorial": rt.__version__,
         },
         "threads": ARGS.threads,
+        "allocator": ALLOCATOR,
         "torch_threads": torch.get_num_threads() if torch else None,
     }
     print(
