@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -133,3 +134,25 @@ def test_the_longest_executions_start_first(tmp_path):
     # a page timed here before is placed by its time (40 s), not by its budget (5 s)
     order = execstore.longest_first(pages, {execstore._name(pages["timed"][0]): 40.0})
     assert order == ["timed", "long", "middle", "short"]
+
+
+# "The page's budget is 20 seconds", "within its budget of 20 seconds",
+# "本页的执行预算是在双核机器上 20 秒", "没有超出 20 秒的预算", "本页的预算是 10 秒"
+STATED_BUDGET = re.compile(
+    r"budget (?:is|of)\s+(\d+)\s+s|预算是[^0-9。；]*?(\d+) 秒|超出 (\d+) 秒的预算"
+)
+
+
+def test_a_budget_stated_in_the_prose_is_the_declared_one():
+    checked = 0
+    for lang in ("en", "zh_CN"):
+        for page in sorted((DOCS / lang).glob("*.md")):
+            text = page.read_text(encoding="utf-8")
+            for match in STATED_BUDGET.finditer(text):
+                stated = int(next(g for g in match.groups() if g))
+                assert stated == execstore.budget(page), (
+                    f"{lang}/{page.name} states a budget of {stated} s, "
+                    f"its front matter {execstore.budget(page)} s"
+                )
+                checked += 1
+    assert checked >= 8  # the pages that state one: attention, captioning, char_lm, padded_batches
