@@ -75,6 +75,29 @@ def _with_ones(xs: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _input_grads(xs: np.ndarray, da: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of ``x @ W + b`` for all steps: ``(x^T da, sum of da)``.
+
+    ``xs`` is the time-major ``(T, N, D)`` input, ``da`` the ``(T * N, width)``
+    pre-activation gradients. When ``xs`` is the x part of :func:`time_major`'s
+    ``[x, 1]``, the bias gradient is the last row of one product.
+
+    Examples
+    --------
+    >>> xs, da = np.ones((2, 3, 4)), np.ones((6, 5))
+    >>> [g.tolist()[0] for g in _input_grads(xs, da)]
+    [[6.0, 6.0, 6.0, 6.0, 6.0], 6.0]
+    >>> [g.shape for g in _input_grads(time_major(np.ones((3, 2, 4)), ones=True)[:, :, :4], da)]
+    [(4, 5), (5,)]
+    """
+    T, N, D = xs.shape
+    xs1 = _with_ones(xs)
+    if xs1 is None:
+        return xs.reshape(T * N, D).T @ da, da.sum(axis=0)
+    dW, db = np.split(xs1.reshape(T * N, D + 1).T @ da, [D])
+    return dW, db[0]
+
+
 def batch_major(xs: np.ndarray) -> np.ndarray:
     """A contiguous ``(N, T, D)`` copy of a time-major ``(T, N, D)`` array.
 

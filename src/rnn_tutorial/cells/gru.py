@@ -48,7 +48,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import (
-    _with_ones,
+    _input_grads,
     _zero_past_end_time_major,
     batch_major,
     time_major,
@@ -489,12 +489,7 @@ def gru_backward(dhs: np.ndarray, cache: GRUCache):
     da = da.reshape(T * N, width)
     da_x = da[:, : 3 * H]  # columns n, r, z
     h_prev = h[:-1].reshape(T * N, H)
-    xs1 = _with_ones(xs)
-    if xs1 is None:
-        dW_x, db_x = xs.reshape(T * N, D).T @ da_x, da_x.sum(axis=0)
-    else:  # x was stored as [x_t, 1]: the bias gradient is the last row of one product
-        dW_x, db_x = np.split(xs1.reshape(T * N, D + 1).T @ da_x, [D])
-        db_x = db_x[0]
+    dW_x, db_x = _input_grads(xs, da_x)
     dW_x, db_x = (np.concatenate([g[..., H:], g[..., :H]], axis=-1) for g in (dW_x, db_x))
     if form == "reset_after":
         dW_h = h_prev.T @ da[:, H:]

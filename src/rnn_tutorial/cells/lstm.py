@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..timeaxis import (
-    _with_ones,
+    _input_grads,
     _zero_past_end_time_major,
     batch_major,
     time_major,
@@ -448,12 +448,7 @@ def lstm_backward(dhs: np.ndarray, cache: LSTMCache, dc_last: np.ndarray | None 
         dg *= tmp  # da_g: tanh' = 1 - g^2
         np.matmul(d, W_h_T, out=dh)
     da = da.reshape(T * N, 4 * H)
-    xs1 = _with_ones(xs)
-    if xs1 is None:
-        dW_x, db = xs.reshape(T * N, D).T @ da, da.sum(axis=0)
-    else:  # x was stored as [x_t, 1]: the bias gradient is the last row of one product
-        dW_x, db = np.split(xs1.reshape(T * N, D + 1).T @ da, [D])
-        db = db[0]
+    dW_x, db = _input_grads(xs, da)
     grads = {"W_x": dW_x, "W_h": h[:-1].reshape(T * N, H).T @ da, "b": db}
     dx = batch_major((da @ W_x.T).reshape(T, N, D))
     return dx, dh, dc, grads
