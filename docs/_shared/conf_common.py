@@ -320,6 +320,22 @@ def _chinese_search_language():
     class SearchChineseEnglishStemmer(SearchChinese):
         language_name = "English"
 
+        # jieba loads its whole dictionary (half a second) when given the
+        # glossary's terms; a build that writes no page cuts no text, so the
+        # terms are given at the first cut instead of when the index is set up
+        def __init__(self, options: dict[str, str]) -> None:
+            super().__init__({**options, "dict": ""})
+            self._dict = options.get("dict")
+
+        def split(self, input: str) -> list[str]:
+            if self._dict:
+                from sphinx.search.zh import jieba_load_userdict
+
+                if Path(self._dict).is_file():
+                    jieba_load_userdict(self._dict)
+                self._dict = None
+            return super().split(input)
+
     return SearchChineseEnglishStemmer
 
 

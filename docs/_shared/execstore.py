@@ -29,10 +29,13 @@ named in the output; time is not checked by any test (machines are shared).
 ``nox -s docs`` runs this module first (``python execstore.py docs/en
 docs/zh_CN``): every page whose key is not stored is executed, two at a time
 (one per core), each in its own folder as a reader would run it, and the
-progress is printed. Sphinx then finds every execution stored; the client
-installed by :func:`setup` merges the stored outputs into each page's cells
-(the page keeps its own code and comments). A page that somehow is not stored
-yet (Sphinx run on its own) is executed by that client.
+progress is printed. Each kernel is a fork of one process that has already
+imported IPython's kernel, numpy, matplotlib and the package
+(:mod:`kernelfork`), which saves every page those imports. Sphinx then finds
+every execution stored; the client installed by :func:`setup` merges the
+stored outputs into each page's cells (the page keeps its own code and
+comments). A page that somehow is not stored yet (Sphinx run on its own) is
+executed by that client, in a fresh kernel.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ TIMEOUT = 120  # seconds a cell may take, as nb_execution_timeout
 MYST_EXTENSIONS = ["amsmath", "colon_fence", "dollarmath", "deflist", "substitution"]
 
 sys.path.insert(0, str(SHARED))
+import kernelfork  # noqa: E402
 from pagesync import code_cells, split_front_matter  # noqa: E402
 
 
@@ -131,7 +135,12 @@ def execute(page: Path, key: str) -> float:
 
     nb = read_page(page)
     result = single_nb_execution(
-        nb, cwd=str(page.parent), timeout=TIMEOUT, allow_errors=False, meta_override=True
+        nb,
+        cwd=str(page.parent),
+        timeout=TIMEOUT,
+        allow_errors=False,
+        meta_override=True,
+        kernel_manager_class=kernelfork.manager_class(),
     )
     if result.err is not None:
         raise PageError(f"{page}: a cell raised {type(result.err).__name__}\n{result.exc_string}")
@@ -240,6 +249,24 @@ def execute_all(folders: list[Path], jobs: int) -> int:
     )
     failed = []
     timings = read_timings()
+    server = kernelfork.start_server() if todo and kernelfork.enabled() else None
+    forks = 0
+    try:
+        failed = _execute(todo, jobs, timings)
+    finally:
+        if server is not None:
+            forks = kernelfork.stop_server(server)
+    write_timings(timings)
+    for message in failed:
+        print(message, file=sys.stderr)
+    how = f" ({forks} kernels forked from one that had imported the pages' modules)" * bool(forks)
+    print(f"execstore: done in {time.monotonic() - started:.1f} s{how}", flush=True)
+    return 1 if failed else 0
+
+
+def _execute(todo: dict[str, list[Path]], jobs: int, timings: dict[str, float]) -> list[str]:
+    """Execute the pages of ``todo``, ``jobs`` at a time; record their times; the failures."""
+    failed = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {
             pool.submit(_run, str(todo[key][0]), key): todo[key]
@@ -258,11 +285,7 @@ def execute_all(folders: list[Path], jobs: int) -> int:
             over = f", over its budget of {limit} s" if limit and seconds > limit else ""
             print(f"execstore: executed {names} in {seconds:.1f} s{over}", flush=True)
             timings.update({_name(page): round(seconds, 1) for page in group})
-    write_timings(timings)
-    for message in failed:
-        print(message, file=sys.stderr)
-    print(f"execstore: done in {time.monotonic() - started:.1f} s", flush=True)
-    return 1 if failed else 0
+    return failed
 
 
 # ---------------------------------------------------------------- inside Sphinx

@@ -22,6 +22,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 sys.path.insert(0, str(DOCS / "_shared"))
 
 import execstore  # noqa: E402
+import kernelfork  # noqa: E402
 
 PAGES = ["rnn_cell", "gradient_checking", "gru"]  # small pages with figures, glue and tables
 
@@ -52,6 +53,26 @@ def outputs(nb) -> list[str]:
                 merged.append(out)
         cells.append(json.dumps(merged, sort_keys=True))
     return cells
+
+
+@pytest.mark.parametrize("name", ["rnn_cell", "vanishing_gradients"])
+def test_a_forked_kernel_gives_what_a_fresh_kernel_gives(name, tmp_path, monkeypatch):
+    """The build's kernels are forks of a process that imported the pages' modules."""
+    page = DOCS / "en" / f"{name}.md"
+    key = execstore.page_key(page)
+    monkeypatch.delenv(kernelfork.ADDRESS, raising=False)
+    monkeypatch.setattr(execstore, "STORE", tmp_path / "fresh")
+    execstore.execute(page, key)
+    fresh = execstore.load(key)
+
+    monkeypatch.setattr(execstore, "STORE", tmp_path / "forked")
+    server = kernelfork.start_server()
+    try:
+        execstore.execute(page, key)
+    finally:
+        forks = kernelfork.stop_server(server)
+    assert forks == 1, "the page should have run in a forked kernel"
+    assert outputs(execstore.load(key)) == outputs(fresh)
 
 
 @pytest.mark.parametrize("name", PAGES)
