@@ -389,9 +389,43 @@ def _skip_when_nothing_read(app) -> None:
             listeners[i] = listener._replace(handler=guard.wrap(listener.handler))
 
 
+def _keep_search_index_entries(app) -> None:
+    """Keep the glossary's index entries in the search index of incremental builds.
+
+    Sphinx 9 keeps the search index's index entries in its environment, but
+    pickles the environment before the pages are written and fed to the index:
+    a build that does not write a page loses that page's entries, so after a
+    no-change build searching 困惑度 no longer led to the glossary entry
+    (sphinx-doc/sphinx#12599). The entries each build wrote are saved beside
+    the doctrees and given back to the next build; a page it writes again
+    replaces its own.
+    """
+    import pickle
+
+    saved = Path(app.doctreedir) / "search_index_entries.pickle"
+
+    def give_back(app, env):
+        try:
+            entries = pickle.loads(saved.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return []
+        for docname, listed in entries.items():
+            if docname in env.all_docs:
+                env._search_index_index_entries.setdefault(docname, listed)
+        return []
+
+    def save(app, exception):
+        if exception is None and getattr(app.builder, "search", False):
+            saved.write_bytes(pickle.dumps(app.env._search_index_index_entries))
+
+    app.connect("env-updated", give_back)
+    app.connect("build-finished", save)
+
+
 def setup(app):
     app.add_config_value("book_extensions_digest", "", "env")
     _skip_when_nothing_read(app)
+    _keep_search_index_entries(app)
     app.connect("config-inited", _configure_language, priority=100)
     # before the theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook_download, priority=400)
