@@ -6,12 +6,14 @@ installed), so create the venv once first with ``nox -s docs``:
 
 1. clean: ``docs/_build`` removed, so every page of both languages executes;
 2. no change: nothing edited since the last build;
-3. prose: one sentence of one English page edited; no cell may execute;
+3. prose: one sentence of one English page edited; only the page that reads
+   the prose executes (the English language model, which trains on it);
 4. code: one code cell of the same page edited; that page alone executes.
 
 Executions are counted in the execution store (one notebook per execution,
 shared by both languages where their code is the same), so the prose case
-proves that no cell ran, and the code case that the edited page ran once.
+shows that only the language model ran, and the code case that the edited
+page ran once.
 The edited page is restored afterwards, and rebuilt so that the build matches
 the sources again.
 
