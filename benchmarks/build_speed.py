@@ -8,7 +8,9 @@ installed), so create the venv once first with ``nox -s docs``:
 2. no change: nothing edited since the last build;
 3. prose: one sentence of one English page edited; only the page that reads
    the prose executes (the English language model, which trains on it);
-4. code: one code cell of the same page edited; that page alone executes.
+4. code: one code cell of the same page edited; that page executes once for
+   both languages, and the English language model again (the page is prose
+   it reads).
 
 Executions are counted in the execution store (one notebook per execution,
 shared by both languages where their code is the same), so the prose case
