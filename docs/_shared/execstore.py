@@ -7,8 +7,10 @@ and both languages read its outputs. An execution is stored under a key made of
 - the page's code cells without comments, and their options (tags and the
   like; captions and alt text, written in the page's language, left out), as
   ``pagesync`` compares them;
-- the package's source (``src/rnn_tutorial``), so that a changed function
-  re-executes the pages that call it instead of leaving stale outputs;
+- the package's code (``src/rnn_tutorial``, its syntax tree without
+  docstrings), so that a changed function re-executes the pages that call it
+  instead of leaving stale outputs, while a docstring or comment edit
+  re-executes nothing;
 - the files the page declares it reads, in its front matter::
 
       rnn_tutorial:
@@ -41,6 +43,8 @@ executed by that client, in a fresh kernel.
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
 import hashlib
 import os
 import sys
@@ -60,6 +64,8 @@ MYST_EXTENSIONS = ["amsmath", "colon_fence", "dollarmath", "deflist", "substitut
 sys.path.insert(0, str(SHARED))
 import kernelfork  # noqa: E402
 from pagesync import code_cells, split_front_matter  # noqa: E402
+
+DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class PageError(RuntimeError):
@@ -101,11 +107,38 @@ def declared_inputs(page: Path) -> list[Path]:
 
 
 def _package_digest() -> str:
+    """The package's code: each module's syntax tree, without docstrings or positions.
+
+    A page's outputs depend on what the package does, not on how it is
+    documented, so an edited docstring, doctest or comment re-executes no page
+    (comments are not in the tree; line numbers are left out of it). No output
+    of the book shows a package file's lines (a traceback would); a page that
+    did would declare the package's files among its inputs.
+    """
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
+        stat = path.stat()
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
+        digest.update(_code_digest(path, stat.st_mtime_ns, stat.st_size))
     return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    """One module's code; parsed once per process and version (Sphinx asks for every page)."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, DOCUMENTED) and node.body and _is_docstring(node.body[0]):
+            node.body = node.body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).digest()
+
+
+def _is_docstring(statement) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 def has_code(page: Path) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -91,6 +92,26 @@ def test_shared_execution_equals_own_execution(name, tmp_path, monkeypatch):
     assert [c.source for c in own.cells] == [c.source for c in nb_zh.cells]  # its own comments
     assert outputs(shown) == outputs(own)
     assert any('"image/png"' in o or '"text/plain"' in o for o in outputs(own))
+
+
+def test_a_docstring_or_comment_edit_in_the_package_keeps_every_key(tmp_path, monkeypatch):
+    package = tmp_path / "rnn_tutorial"
+    shutil.copytree(execstore.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(execstore, "PACKAGE", package)
+    before = execstore._package_digest()
+    module = package / "cells" / "rnn.py"
+    text = module.read_text(encoding="utf-8")
+    function = re.search(r'\ndef \w+\(.*?:\n    r?"""', text, flags=re.S).end()  # opening quotes
+    documented = (
+        "# a new comment above the module docstring\n\n"
+        + text[:function]
+        + "An edited first line of a function's docstring.\n\n    "
+        + text[function:]
+    )
+    module.write_text(documented, encoding="utf-8")
+    assert execstore._package_digest() == before
+    module.write_text(documented + "\nSTEP = 1  # new code\n", encoding="utf-8")
+    assert execstore._package_digest() != before
 
 
 def test_pages_that_read_their_edition_run_once_per_language():
