@@ -1,4 +1,4 @@
-"""How long the book takes to build, in the four situations a contributor meets.
+"""How long the book takes to build, in the five situations a contributor meets.
 
 Prints figures and asserts nothing about time (CONTRIBUTING.md, "Build speed").
 Each situation runs ``nox -R -s docs`` (the docs venv reused, nothing
@@ -10,7 +10,9 @@ installed), so create the venv once first with ``nox -s docs``:
    the prose executes (the English language model, which trains on it);
 4. code: one code cell of the same page edited; that page executes once for
    both languages, and the English language model again (the page is prose
-   it reads).
+   it reads);
+5. docstring: one line of a docstring in the package edited; no page
+   executes (the pages that show that module's code are read again).
 
 Executions are counted in the execution store (one notebook per execution,
 shared by both languages where their code is the same), so the prose case
@@ -83,6 +85,13 @@ def edit_code(text: str) -> str:
     return text[:end] + "\n_ = 'benchmark edit'" + text[end:]
 
 
+def edit_docstring(text: str) -> str:
+    """Add a sentence to the first function docstring of a package module."""
+    start = re.search(r'\ndef \w+\(.*?:\n    r?"""', text, flags=re.S).end()  # opening quotes
+    end = text.index("\n", start)
+    return text[:end] + " A benchmark edit." + text[end:]
+
+
 def report(name: str, wall: float, per_lang: dict[str, float], executed: int) -> None:
     langs = ", ".join(f"{lang} {per_lang.get(lang, float('nan')):5.1f} s" for lang in LANGS)
     print(f"{name:<10} nox -R -s docs {wall:6.1f} s  (sphinx-build: {langs}; ran: {executed})")
@@ -102,6 +111,8 @@ def main() -> None:
     )
     page = ROOT / "docs" / "en" / f"{args.page}.md"
     original = page.read_text(encoding="utf-8")
+    module = ROOT / "src" / "rnn_tutorial" / "cells" / "rnn.py"
+    module_text = module.read_text(encoding="utf-8")
     for _ in range(args.repeat):
         if not args.no_clean:
             shutil.rmtree(BUILD, ignore_errors=True)
@@ -112,8 +123,12 @@ def main() -> None:
             report("prose", *build())
             page.write_text(edit_code(original), encoding="utf-8")
             report("code cell", *build())
+            page.write_text(original, encoding="utf-8")
+            module.write_text(edit_docstring(module_text), encoding="utf-8")
+            report("docstring", *build())
         finally:
             page.write_text(original, encoding="utf-8")
+            module.write_text(module_text, encoding="utf-8")
         build()  # back to the sources as they are
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
 
