@@ -16,8 +16,9 @@ and both languages read its outputs. An execution is stored under a key made of
       rnn_tutorial:
         inputs: ["*.md"]    # globs relative to the page's folder
 
-  The language-model page reads its own edition's prose, so its key differs
-  between the languages and it runs once in each; the performance appendix
+  The language-model page reads its own edition's prose (and, for its
+  word-level model, the Chinese pages: ``"../zh_CN/*.md"``), so its key
+  differs between the languages and it runs once in each; the performance appendix
   reads ``../../benchmarks/results/latest.json``, the same file for both, so
   it runs once. A declared file that changes re-executes the page.
 
@@ -99,7 +100,10 @@ def declared_inputs(page: Path) -> list[Path]:
     patterns = declared(page).get("inputs", [])
     files: set[Path] = set()
     for pattern in patterns:
-        matched = sorted(p for p in page.parent.glob(pattern) if p.is_file())
+        # normalised, so that ../zh_CN/x.md from docs/zh_CN is the page's own x.md
+        matched = sorted(
+            Path(os.path.normpath(p)) for p in page.parent.glob(pattern) if p.is_file()
+        )
         if not matched:
             raise PageError(f"{page}: declared input {pattern!r} matches no file")
         files.update(matched)

@@ -120,6 +120,13 @@ def test_pages_that_read_their_edition_run_once_per_language():
     assert keys["en"] != keys["zh_CN"]
 
 
+def test_the_language_models_declare_the_chinese_pages_their_words_come_from():
+    """Both language-model pages train a word-level model on the Chinese prose."""
+    chinese = DOCS / "zh_CN" / "glossary.md"
+    for lang in ("en", "zh_CN"):
+        assert chinese in execstore.declared_inputs(DOCS / lang / "char_lm.md"), lang
+
+
 def test_a_declared_input_changes_the_key(tmp_path):
     page = tmp_path / "page.md"
     data = tmp_path / "data.json"
