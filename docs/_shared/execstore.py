@@ -14,13 +14,17 @@ and both languages read its outputs. An execution is stored under a key made of
 - the files the page declares it reads, in its front matter::
 
       rnn_tutorial:
-        inputs: ["*.md"]    # globs relative to the page's folder
+        inputs: ["../../benchmarks/results/latest.json"]  # globs, from the page's folder
 
-  The language-model page reads its own edition's prose (and, for its
-  word-level model, the Chinese pages: ``"../zh_CN/*.md"``), so its key
-  differs between the languages and it runs once in each; the performance appendix
-  reads ``../../benchmarks/results/latest.json``, the same file for both, so
-  it runs once. A declared file that changes re-executes the page.
+  The performance appendix reads ``../../benchmarks/results/latest.json``,
+  the same file for both languages, so it runs once. A declared file that
+  changes re-executes the page;
+- the prose of the pages it declares it reads as prose (``prose_inputs:``,
+  globs as above), as ``rnn_tutorial.read_prose`` extracts it: the
+  language-model page trains on its own edition's prose (and, for its
+  word-level model, on the Chinese pages: ``"../zh_CN/*.md"``), so its key
+  differs between the languages and it runs once in each, and an edit to
+  another page's code or markup does not re-execute it.
 
 Every page with code also declares its execution budget in seconds
 (``budget: 20`` under ``rnn_tutorial:``). Two workers finish together only if
@@ -95,9 +99,9 @@ def budget(page: Path) -> float | None:
     return declared(page).get("budget")
 
 
-def declared_inputs(page: Path) -> list[Path]:
-    """The files the page's front matter says it reads, sorted."""
-    patterns = declared(page).get("inputs", [])
+def declared_inputs(page: Path, kind: str = "inputs") -> list[Path]:
+    """The files the page's front matter says it reads (``inputs`` or ``prose_inputs``), sorted."""
+    patterns = declared(page).get(kind, [])
     files: set[Path] = set()
     for pattern in patterns:
         # normalised, so that ../zh_CN/x.md from docs/zh_CN is the page's own x.md
@@ -105,9 +109,17 @@ def declared_inputs(page: Path) -> list[Path]:
             Path(os.path.normpath(p)) for p in page.parent.glob(pattern) if p.is_file()
         )
         if not matched:
-            raise PageError(f"{page}: declared input {pattern!r} matches no file")
+            raise PageError(f"{page}: declared {kind} {pattern!r} matches no file")
         files.update(matched)
     return sorted(files)
+
+
+@functools.cache
+def _prose_digest(text: str) -> bytes:
+    """The prose of one page, as ``rnn_tutorial.read_prose`` reads it: not its code or markup."""
+    from rnn_tutorial.data.corpus import myst_prose
+
+    return hashlib.sha256(myst_prose(text).encode()).digest()
 
 
 def _package_digest() -> str:
@@ -121,16 +133,15 @@ def _package_digest() -> str:
     """
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
-        stat = path.stat()
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
-        digest.update(_code_digest(path, stat.st_mtime_ns, stat.st_size))
+        digest.update(_code_digest(path.read_bytes()))
     return digest.hexdigest()
 
 
 @functools.cache
-def _code_digest(path: Path, mtime_ns: int, size: int) -> bytes:
-    """One module's code; parsed once per process and version (Sphinx asks for every page)."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
+def _code_digest(source: bytes) -> bytes:
+    """One module's code; each source parsed once per process (Sphinx asks for every page)."""
+    tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, DOCUMENTED) and node.body and _is_docstring(node.body[0]):
             node.body = node.body[1:] or [ast.Pass()]
@@ -158,6 +169,9 @@ def page_key(page: Path, package: str | None = None) -> str:
     for path in declared_inputs(page):
         digest.update(b"\0input\0" + os.path.relpath(path, page.parent).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in declared_inputs(page, "prose_inputs"):
+        digest.update(b"\0prose\0" + os.path.relpath(path, page.parent).encode())
+        digest.update(_prose_digest(path.read_text(encoding="utf-8")))
     return digest.hexdigest()[:32]
 
 

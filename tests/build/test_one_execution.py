@@ -124,7 +124,28 @@ def test_the_language_models_declare_the_chinese_pages_their_words_come_from():
     """Both language-model pages train a word-level model on the Chinese prose."""
     chinese = DOCS / "zh_CN" / "glossary.md"
     for lang in ("en", "zh_CN"):
-        assert chinese in execstore.declared_inputs(DOCS / lang / "char_lm.md"), lang
+        page = DOCS / lang / "char_lm.md"
+        assert chinese in execstore.declared_inputs(page, "prose_inputs"), lang
+
+
+def test_a_prose_input_keys_the_prose_not_the_code(tmp_path):
+    """The language model re-executes when the prose it trains on changes, not the code."""
+    page = tmp_path / "page.md"
+    other = tmp_path / "other.md"
+    page.write_text(
+        '---\nrnn_tutorial:\n  prose_inputs: ["*.md"]\n---\n\n# T\n\n'
+        "```{code-cell} ipython3\nprint(1)\n```\n",
+        encoding="utf-8",
+    )
+    other.write_text("# Other\n\nA sentence.\n\n```{code-cell} ipython3\nx = 1\n```\n", "utf-8")
+    before = execstore.page_key(page)
+    other.write_text("# Other\n\nA sentence.\n\n```{code-cell} ipython3\nx = 2\n```\n")
+    assert execstore.page_key(page) == before
+    other.write_text("# Other\n\nAnother sentence.\n\n```{code-cell} ipython3\nx = 2\n```\n")
+    after = execstore.page_key(page)
+    assert after != before
+    (tmp_path / "new.md").write_text("# New\n\nA sentence.\n", encoding="utf-8")
+    assert execstore.page_key(page) != after  # a new page is new prose
 
 
 def test_a_declared_input_changes_the_key(tmp_path):
