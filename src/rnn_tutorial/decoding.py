@@ -104,6 +104,20 @@ def _check_search(step, state, start, end, beam_width, max_len, alpha):
     return state, start, B, max_len, alpha
 
 
+def _check_step_output(log_probs, state, rows: int, end: int):
+    """What ``step`` returned, checked: ``(log_probs, state)`` for ``rows`` hypotheses."""
+    log_probs = np.asarray(log_probs)
+    if log_probs.ndim != 2 or log_probs.shape[0] != rows or log_probs.shape[1] < 2:
+        raise ValueError(
+            f"step must return log_probs of shape (N*B, V) = ({rows}, V) with V >= 2, "
+            f"got shape {log_probs.shape}"
+        )
+    V = log_probs.shape[1]
+    if not end < V:
+        raise ValueError(f"end must be a symbol in [0, {V}) for V={V}, got {end}")
+    return log_probs, _check_state(state)
+
+
 def _check_state(state) -> tuple[np.ndarray, ...]:
     if not isinstance(state, tuple):
         raise ArgumentTypeError(
@@ -232,16 +246,8 @@ def beam_search(
     done = np.zeros(N, dtype=bool)
     for t in range(1, max_len + 1):
         log_probs, state = step(tokens, state)
-        log_probs = np.asarray(log_probs)
-        if log_probs.ndim != 2 or log_probs.shape[0] != N * B or log_probs.shape[1] < 2:
-            raise ValueError(
-                f"step must return log_probs of shape (N*B, V) = ({N * B}, V) with V >= 2, "
-                f"got shape {log_probs.shape}"
-            )
+        log_probs, state = _check_step_output(log_probs, state, N * B, end)
         V = log_probs.shape[1]
-        if not end < V:
-            raise ValueError(f"end must be a symbol in [0, {V}) for V={V}, got {end}")
-        state = _check_state(state)
         # 1. every extension of every live hypothesis, the 2B best of each input
         extended = (scores[:, None] + log_probs).reshape(N, B * V)
         best = np.argsort(-extended, axis=1, kind="stable")[:, : 2 * B]

@@ -229,6 +229,13 @@ def read_prose(directory) -> str:
     Second
     More text.
     """
+    pages = _markdown_pages(directory)
+    texts = (myst_prose(_read_utf8(page)) for page in pages)
+    return "\n".join(text for text in texts if text)
+
+
+def _markdown_pages(directory) -> list[Path]:
+    """The ``*.md`` files of ``directory``, sorted; an error if it is no folder or has none."""
     if not isinstance(directory, str | os.PathLike):
         raise ArgumentTypeError(
             f"directory must be a str or path-like, got {type(directory).__name__}"
@@ -243,8 +250,7 @@ def read_prose(directory) -> str:
             " book that reads the book's own pages runs from docs/en or docs/zh_CN of"
             " the book's source)"
         )
-    texts = (myst_prose(_read_utf8(page)) for page in pages)
-    return "\n".join(text for text in texts if text)
+    return pages
 
 
 def _read_utf8(page: Path) -> str:

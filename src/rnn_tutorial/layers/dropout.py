@@ -73,6 +73,21 @@ def _check_shape(shape) -> tuple:
     return tuple(check_int(f"shape[{i}]", s, low=0) for i, s in enumerate(shape))
 
 
+def _check_dropout(x, p, train, mask):
+    """``dropout_forward``'s arguments, checked: ``(x, p, train, mask)``."""
+    p = _check_p(p)
+    x = as_float_array("x", x)
+    if not check_flag("train", train):
+        if mask is not None:
+            raise ValueError("mask is used in training mode only; got a mask with train=False")
+        return x, p, False, None
+    if mask is not None:
+        mask = as_float_array("mask", mask)
+        if not _broadcasts_to(mask.shape, x.shape):
+            raise ValueError(f"mask has shape {mask.shape} but x has shape {x.shape}")
+    return x, p, True, mask
+
+
 def _broadcasts_to(shape, target) -> bool:
     """Whether an array of ``shape`` broadcasts to ``target`` without growing it."""
     try:
@@ -169,18 +184,11 @@ def dropout_forward(
     >>> bool(np.all((y == 0) | (y == 2)))
     True
     """
-    p = _check_p(p)
-    x = as_float_array("x", x)
-    if not check_flag("train", train):
-        if mask is not None:
-            raise ValueError("mask is used in training mode only; got a mask with train=False")
+    x, p, train, mask = _check_dropout(x, p, train, mask)
+    if not train:
         return x, DropoutCache(None)
     if mask is None:
         mask = dropout_mask(x.shape, p, rng=_check_rng(rng), dtype=x.dtype)
-    else:
-        mask = as_float_array("mask", mask)
-        if not _broadcasts_to(mask.shape, x.shape):
-            raise ValueError(f"mask has shape {mask.shape} but x has shape {x.shape}")
     return x * mask, DropoutCache(mask)
 
 

@@ -405,6 +405,21 @@ def _answers(tokens: np.ndarray, end: int) -> tuple[np.ndarray, np.ndarray]:
     return lengths, has_end
 
 
+def _check_answers(predicted, target, end):
+    """``decoding_accuracy``'s arguments, checked: ``(predicted, target, end)``."""
+    predicted = check_tokens("predicted", predicted, ndim=2)
+    target, end = check_tokens("target", target, ndim=2), _check_end(end, None)
+    check_batch("target", target)  # the accuracies are means over the batch
+    if predicted.shape[0] != target.shape[0]:
+        raise ValueError(
+            f"predicted has shape {predicted.shape} but target has shape {target.shape}; "
+            "they must hold the same number of sequences N"
+        )
+    if not _answers(target, end)[1].all():
+        raise ValueError(f"every row of target must contain the end symbol {end}")
+    return predicted, target, end
+
+
 def decoding_accuracy(predicted, target, *, end: int) -> tuple[float, float]:
     """Per-symbol and whole-sequence accuracy of decoded answers.
 
@@ -431,19 +446,10 @@ def decoding_accuracy(predicted, target, *, end: int) -> tuple[float, float]:
     >>> decoding_accuracy(np.array([[1, 2, 9], [3, 9, 9]]), target, end=9)
     (0.6666666666666666, 0.5)
     """
-    predicted = check_tokens("predicted", predicted, ndim=2)
-    target, end = check_tokens("target", target, ndim=2), _check_end(end, None)
-    check_batch("target", target)  # the accuracies are means over the batch
-    if predicted.shape[0] != target.shape[0]:
-        raise ValueError(
-            f"predicted has shape {predicted.shape} but target has shape {target.shape}; "
-            "they must hold the same number of sequences N"
-        )
+    predicted, target, end = _check_answers(predicted, target, end)
     T = target.shape[1]
     pred_len, _ = _answers(predicted, end)
-    target_len, target_ended = _answers(target, end)
-    if not target_ended.all():
-        raise ValueError(f"every row of target must contain the end symbol {end}")
+    target_len, _ = _answers(target, end)
     # the answer as written, cut at its end and padded with -1 (never right) to T
     cut = np.full((predicted.shape[0], T), -1)
     width = min(T, predicted.shape[1])
