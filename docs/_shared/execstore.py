@@ -269,6 +269,32 @@ def write_timings(timings: dict[str, float]) -> None:
     TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
+KEYS = STORE / "keys.json"
+
+
+def write_keys(keys: dict[str, str]) -> None:
+    """The key of every page with code, by path relative to docs/, for Sphinx to compare."""
+    import json
+
+    STORE.mkdir(parents=True, exist_ok=True)
+    KEYS.write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_keys() -> dict[str, str]:
+    import json
+
+    try:
+        return json.loads(KEYS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def current_key(page: Path, keys: dict[str, str] | None = None) -> str:
+    """The page's key as execstore last computed it (``keys``, read from keys.json), else now."""
+    keys = read_keys() if keys is None else keys
+    return keys.get(_name(page)) or page_key(page)
+
+
 def _name(page: Path) -> str:
     return page.relative_to(DOCS).as_posix() if page.is_relative_to(DOCS) else str(page)
 
@@ -308,6 +334,7 @@ def execute_all(folders: list[Path], jobs: int) -> int:
         if server is not None:
             forks = kernelfork.stop_server(server)
     write_timings(timings)
+    write_keys({_name(page): key for key, group in by_key.items() for page in group})
     for message in failed:
         print(message, file=sys.stderr)
     how = f" ({forks} kernels forked from one that had imported the pages' modules)" * bool(forks)
@@ -388,7 +415,47 @@ def setup(app):
         return client(notebook, Path(source), nb_config, logger)
 
     myst_nb.sphinx_.create_client = create_client
+    app.connect("doctree-read", _remember_key)
+    app.connect("env-get-outdated", _outputs_changed)
+    app.connect("env-purge-doc", lambda app, env, docname: _keys(env).pop(docname, None))
+    app.connect(
+        "env-merge-info", lambda app, env, docnames, other: _keys(env).update(_keys(other))
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# Sphinx reads a page again when its source changes, not when its stored outputs
+# do: after an edit of the package every page executes again, and a page whose
+# Markdown did not change would keep the outputs of the last read. So each page
+# is read with the key of the execution it shows, and read again when the
+# current key differs.
+
+
+def _keys(env) -> dict[str, str]:
+    if not hasattr(env, "rnn_tutorial_keys"):
+        env.rnn_tutorial_keys = {}
+    return env.rnn_tutorial_keys
+
+
+def _page(env, docname: str) -> Path:
+    return Path(env.doc2path(docname))
+
+
+def _remember_key(app, doctree) -> None:
+    docname = app.env.docname
+    page = _page(app.env, docname)
+    if has_code(page):
+        _keys(app.env)[docname] = current_key(page)
+
+
+def _outputs_changed(app, env, added, changed, removed) -> list[str]:
+    read_with, keys = _keys(env), read_keys()
+    stale = []
+    for docname in sorted(env.found_docs - set(added) - set(changed)):
+        page = _page(env, docname)
+        if has_code(page) and read_with.get(docname) != current_key(page, keys):
+            stale.append(docname)
+    return stale
 
 
 def main(argv: list[str]) -> int:
