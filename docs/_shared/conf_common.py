@@ -422,8 +422,45 @@ def _keep_search_index_entries(app) -> None:
     app.connect("build-finished", save)
 
 
+BUDGET_LINE = {
+    "en": (
+        "The code on this page ran in {took} s when this book was built, two pages at a "
+        "time on two cores; its budget is {limit} s.",
+        "The code on this page has an execution budget of {limit} s.",
+    ),
+    "zh_CN": (
+        "构建本书时，本页代码运行了 {took} 秒（在两个核上，两页同时执行）；"
+        "执行预算为 {limit} 秒。",
+        "本页代码的执行预算为 {limit} 秒。",
+    ),
+}
+
+
+def _state_budget(app, doctree) -> None:
+    """Under each page's title, the time its code took when the book was built, and its budget.
+
+    The budget is the page's front matter (``rnn_tutorial: budget:``), the time
+    the one ``execstore`` measured for this build; a page Sphinx executed itself
+    states its budget alone.
+    """
+    import execstore
+    from docutils import nodes
+
+    page = Path(app.env.doc2path(app.env.docname))
+    limit = execstore.budget(page)
+    if not limit or not execstore.has_code(page):
+        return
+    took = execstore.read_timings().get(execstore._name(page))
+    with_time, without = BUDGET_LINE[app.config.language]
+    text = (with_time if took else without).format(took=took, limit=f"{limit:g}")
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is not None and isinstance(top[0], nodes.title):
+        top.insert(1, nodes.paragraph(text, text, classes=["page-budget"]))
+
+
 def setup(app):
     app.add_config_value("book_extensions_digest", "", "env")
+    app.connect("doctree-read", _state_budget)
     _skip_when_nothing_read(app)
     _keep_search_index_entries(app)
     app.connect("config-inited", _configure_language, priority=100)

@@ -226,3 +226,27 @@ def test_a_budget_stated_in_the_prose_is_the_declared_one():
                 )
                 checked += 1
     assert checked >= 8  # the pages that state one: attention, captioning, char_lm, padded_batches
+
+
+def test_every_page_with_code_states_its_time_and_budget_under_its_title():
+    """The line under the title: the time the build measured, and the declared budget."""
+    line = {
+        "en": r'<p class="page-budget">The code on this page ran in ([\d.]+) s when this book '
+        r"was built, two pages at a time on two cores; its budget is (\d+) s\.</p>",
+        "zh_CN": r'<p class="page-budget">构建本书时，本页代码运行了 ([\d.]+) 秒（在两个核上，'
+        r"两页同时执行）；执行预算为 (\d+) 秒。</p>",
+    }
+    timings = execstore.read_timings()
+    for lang, pattern in line.items():
+        for page in sorted((DOCS / lang).glob("*.md")):
+            html = (execstore.BUILD / "html" / lang / f"{page.stem}.html").read_text("utf-8")
+            stated = re.findall(pattern, html)
+            if not execstore.has_code(page):
+                assert not stated, page
+                continue
+            assert len(stated) == 1, f"{page}: no time and budget under the title"
+            took, limit = stated[0]
+            assert int(limit) == execstore.budget(page), page
+            assert float(took) == timings[execstore._name(page)], page
+            under_title = re.search(r'</h1>\s*<p class="page-budget">', html)
+            assert under_title, f"{page}: the line is not under the title"
