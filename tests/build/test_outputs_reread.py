@@ -24,7 +24,7 @@ import execstore  # noqa: E402
 def sphinx_build(lang: str) -> str:
     sphinx = Path(sys.executable).with_name("sphinx-build")
     build = execstore.BUILD
-    command = [str(sphinx), "-b", "html", "-n", "-W", "--keep-going"]
+    command = [str(sphinx), "-N", "-b", "html", "-n", "-W", "--keep-going"]  # -N: no colours
     command += ["-d", str(build / "doctrees" / lang), str(DOCS / lang), str(build / "html" / lang)]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
