@@ -143,12 +143,13 @@ def _code_digest(source: bytes) -> bytes:
     """One module's code; each source parsed once per process (Sphinx asks for every page)."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        if isinstance(node, DOCUMENTED) and node.body and _is_docstring(node.body[0]):
+        if isinstance(node, DOCUMENTED) and node.body and is_docstring(node.body[0]):
             node.body = node.body[1:] or [ast.Pass()]
     return hashlib.sha256(ast.dump(tree).encode()).digest()
 
 
-def _is_docstring(statement) -> bool:
+def is_docstring(statement) -> bool:
+    """Whether a statement of a module, class or function body is its docstring."""
     return (
         isinstance(statement, ast.Expr)
         and isinstance(statement.value, ast.Constant)

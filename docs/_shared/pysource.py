@@ -13,6 +13,7 @@ import textwrap
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from execstore import is_docstring
 from sphinx.directives.code import LiteralInclude
 
 
@@ -24,11 +25,7 @@ def strip_docstrings(source: str) -> str:
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.body:
             first = node.body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
+            if is_docstring(first):
                 drop.update(range(first.lineno - 1, first.end_lineno))
     kept = "".join(line for i, line in enumerate(lines) if i not in drop)
     indent = source[: len(source) - len(source.lstrip(" "))]
