@@ -439,9 +439,9 @@ BUDGET_LINE = {
 def _state_budget(app, doctree) -> None:
     """Under each page's title, the time its code took when the book was built, and its budget.
 
-    The budget is the page's front matter (``rnn_tutorial: budget:``), the time
-    the one ``execstore`` measured for this build; a page Sphinx executed itself
-    states its budget alone.
+    The budget comes from the page's front matter (``rnn_tutorial: budget:``),
+    the time from ``execstore``'s record of the execution the page shows; a
+    page Sphinx had to execute itself states its budget alone.
     """
     import execstore
     from docutils import nodes

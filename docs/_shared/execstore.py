@@ -250,44 +250,33 @@ def _run(page: str, key: str) -> tuple[str, float]:
     return page, execute(Path(page), key)
 
 
-TIMINGS = STORE / "timings.json"
+TIMINGS = STORE / "timings.json"  # seconds each page took when last executed here
+KEYS = STORE / "keys.json"  # each page's key, for Sphinx to compare with the one it read
+
+
+def _read_json(path: Path) -> dict:
+    """A dictionary the store keeps by page path relative to docs/; empty if there is none."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    import json
+
+    STORE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def read_timings() -> dict[str, float]:
-    """Seconds each page took when last executed here, by path relative to docs/."""
-    import json
-
-    try:
-        return json.loads(TIMINGS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def write_timings(timings: dict[str, float]) -> None:
-    import json
-
-    STORE.mkdir(parents=True, exist_ok=True)
-    TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-KEYS = STORE / "keys.json"
-
-
-def write_keys(keys: dict[str, str]) -> None:
-    """The key of every page with code, by path relative to docs/, for Sphinx to compare."""
-    import json
-
-    STORE.mkdir(parents=True, exist_ok=True)
-    KEYS.write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return _read_json(TIMINGS)
 
 
 def read_keys() -> dict[str, str]:
-    import json
-
-    try:
-        return json.loads(KEYS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return _read_json(KEYS)
 
 
 def current_key(page: Path, keys: dict[str, str] | None = None) -> str:
@@ -334,8 +323,8 @@ def execute_all(folders: list[Path], jobs: int) -> int:
     finally:
         if server is not None:
             forks = kernelfork.stop_server(server)
-    write_timings(timings)
-    write_keys({_name(page): key for key, group in by_key.items() for page in group})
+    _write_json(TIMINGS, timings)
+    _write_json(KEYS, {_name(page): key for key, group in by_key.items() for page in group})
     for message in failed:
         print(message, file=sys.stderr)
     how = f" ({forks} kernels forked from one that had imported the pages' modules)" * bool(forks)
